@@ -1,0 +1,57 @@
+/** Stable error codes: callers and tests match on these, never on message text. */
+export const ErrorCode = {
+  Config: 'COHORT_ERR_CONFIG',
+  Argv: 'COHORT_ERR_ARGV',
+  Bundle: 'COHORT_ERR_BUNDLE',
+  Spec: 'COHORT_ERR_SPEC',
+  Annotation: 'COHORT_ERR_ANNOTATION',
+  Runc: 'COHORT_ERR_RUNC',
+  Unreachable: 'COHORT_ERR_COORDINATOR_UNREACHABLE',
+  Aborted: 'COHORT_ERR_ABORTED',
+  Protocol: 'COHORT_ERR_PROTOCOL',
+  StaleEpoch: 'COHORT_ERR_STALE_EPOCH',
+  UnknownGroup: 'COHORT_ERR_UNKNOWN_GROUP',
+  NotMember: 'COHORT_ERR_NOT_MEMBER',
+  DuplicateMember: 'COHORT_ERR_DUPLICATE_MEMBER',
+  BadMessage: 'COHORT_ERR_BAD_MESSAGE',
+  Permission: 'COHORT_ERR_PERMISSION',
+  Manifest: 'COHORT_ERR_MANIFEST',
+  Store: 'COHORT_ERR_STORE',
+  Session: 'COHORT_ERR_SESSION',
+  NotFound: 'COHORT_ERR_NOT_FOUND',
+  Engine: 'COHORT_ERR_ENGINE',
+  Criu: 'COHORT_ERR_CRIU',
+  Internal: 'COHORT_ERR_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface CohortErrorOptions {
+  cause?: unknown;
+  /** Structured facts for logs and gRPC details (member, group, epoch, key, path). */
+  details?: Record<string, string | number | boolean | undefined>;
+}
+
+/** The one error type of cohort: a stable code, a message that names the input and the fix. */
+export class CohortError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, string | number | boolean | undefined>;
+
+  constructor(code: ErrorCode, message: string, options: CohortErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CohortError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isCohortError(error: unknown, code?: ErrorCode): error is CohortError {
+  return error instanceof CohortError && (code === undefined || error.code === code);
+}
+
+/** Wraps anything thrown into a CohortError, keeping the original as the cause. */
+export function toCohortError(error: unknown, code: ErrorCode = ErrorCode.Internal): CohortError {
+  if (error instanceof CohortError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CohortError(code, message, { cause: error });
+}

@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import { isSet, lastValue, parseFlags, type ParsedFlags } from './flags.js';
+import { CHECKPOINT_FLAGS, CREATE_FLAGS, RESTORE_FLAGS } from './runc-cli.js';
+
+/** What create/run/restore need to find the bundle; relative paths resolve against cwd as runc does. */
+export interface BundleArgs {
+  id?: string;
+  bundle: string;
+  help: boolean;
+}
+
+export interface CheckpointArgs {
+  id?: string;
+  /** runc's default is ./checkpoint in its cwd. */
+  imagePath: string;
+  leaveRunning: boolean;
+  preDump: boolean;
+  help: boolean;
+}
+
+export interface RestoreArgs extends BundleArgs {
+  imagePath: string;
+  detach: boolean;
+}
+
+function firstPositional(flags: ParsedFlags): string | undefined {
+  return flags.positionals[0];
+}
+
+export function parseCreateArgs(args: readonly string[], cwd: string): BundleArgs {
+  const flags = parseFlags(args, CREATE_FLAGS);
+  const result: BundleArgs = {
+    bundle: resolve(cwd, lastValue(flags, 'bundle') ?? '.'),
+    help: isSet(flags, 'help'),
+  };
+  const id = firstPositional(flags);
+  if (id !== undefined) result.id = id;
+  return result;
+}
+
+export function parseCheckpointArgs(args: readonly string[], cwd: string): CheckpointArgs {
+  const flags = parseFlags(args, CHECKPOINT_FLAGS);
+  const result: CheckpointArgs = {
+    imagePath: resolve(cwd, lastValue(flags, 'image-path') || 'checkpoint'),
+    leaveRunning: isSet(flags, 'leave-running'),
+    preDump: isSet(flags, 'pre-dump'),
+    help: isSet(flags, 'help'),
+  };
+  const id = firstPositional(flags);
+  if (id !== undefined) result.id = id;
+  return result;
+}
+
+export function parseRestoreArgs(args: readonly string[], cwd: string): RestoreArgs {
+  const flags = parseFlags(args, RESTORE_FLAGS);
+  const result: RestoreArgs = {
+    bundle: resolve(cwd, lastValue(flags, 'bundle') ?? '.'),
+    imagePath: resolve(cwd, lastValue(flags, 'image-path') || 'checkpoint'),
+    detach: isSet(flags, 'detach'),
+    help: isSet(flags, 'help'),
+  };
+  const id = firstPositional(flags);
+  if (id !== undefined) result.id = id;
+  return result;
+}

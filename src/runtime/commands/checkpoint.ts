@@ -1,0 +1,5 @@
+import { EXEC_RUNC, type RuntimeContext, type Verdict } from '../context.js';
+
+export async function checkpoint(_context: RuntimeContext): Promise<Verdict> {
+  return EXEC_RUNC;
+}

@@ -1,0 +1,59 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CohortConfig } from '../config/schema.js';
+import { cohortCriuOptions } from '../criu/cohort-options.js';
+import { containerStateDir, writeContainerCriuConfig } from '../criu/container-criu-config.js';
+import {
+  ANNOTATION,
+  CRIU_CONFIG_ANNOTATION,
+  readGroupDeclaration,
+  type GroupDeclaration,
+} from '../spec/annotations.js';
+import { readAnnotations, readBundleSpec, writeBundleSpec } from '../spec/bundle-spec.js';
+
+export interface PreparedBundle {
+  criuConfig: string;
+  declaration?: GroupDeclaration;
+  /** Things the caller's log should hear about (never stderr on success). */
+  notes: string[];
+}
+
+/**
+ * Points the bundle's org.criu.config at a per-container file holding cohort's action script
+ * and TLS options, keeping a user's own file merged in, and records the group declaration.
+ */
+export function prepareBundle(
+  config: Readonly<CohortConfig>,
+  bundle: string,
+  id: string,
+  runcRoot: string | undefined,
+): PreparedBundle {
+  const bundleSpec = readBundleSpec(bundle);
+  const annotations = { ...readAnnotations(bundleSpec.spec) };
+  const declaration = readGroupDeclaration(annotations, id);
+  const dir = containerStateDir(config.stateDir, runcRoot, id);
+  const current = annotations[CRIU_CONFIG_ANNOTATION];
+  // A bundle cohort prepared before (restore, re-create) keeps the user's original file name.
+  const userConfig =
+    annotations[ANNOTATION.userCriuConfig] ?? (isCohortFile(config, current) ? undefined : current);
+  const written = writeContainerCriuConfig(dir, id, cohortCriuOptions(config), userConfig);
+  const notes = written.overridden.map(
+    (key) => `container ${id}: keeping "${key}" from ${userConfig ?? ''} over cohort's`,
+  );
+  annotations[CRIU_CONFIG_ANNOTATION] = written.path;
+  if (userConfig !== undefined && userConfig !== '') annotations[ANNOTATION.userCriuConfig] = userConfig;
+  bundleSpec.spec.annotations = annotations;
+  writeBundleSpec(bundleSpec);
+  writeFileSync(
+    join(dir, 'member.json'),
+    JSON.stringify({ id, bundle, runcRoot, declaration, criuConfig: written.path }, null, 2) + '\n',
+    { mode: 0o600 },
+  );
+  const result: PreparedBundle = { criuConfig: written.path, notes };
+  if (declaration !== undefined) result.declaration = declaration;
+  return result;
+}
+
+function isCohortFile(config: Readonly<CohortConfig>, path: string | undefined): boolean {
+  return path !== undefined && path.startsWith(join(config.stateDir, 'containers') + '/');
+}
