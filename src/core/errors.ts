@@ -20,8 +20,12 @@ export const ErrorCode = {
   Session: 'COHORT_ERR_SESSION',
   NotFound: 'COHORT_ERR_NOT_FOUND',
   Engine: 'COHORT_ERR_ENGINE',
+  /** A program cohort drives (podman, openssl) is not installed or not executable. */
+  EngineMissing: 'COHORT_ERR_ENGINE_MISSING',
   Criu: 'COHORT_ERR_CRIU',
   Internal: 'COHORT_ERR_INTERNAL',
+  RoundBusy: 'COHORT_ERR_ROUND_BUSY',
+  NotPermanent: 'COHORT_ERR_NOT_PERMANENT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
