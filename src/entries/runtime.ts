@@ -25,6 +25,7 @@ export async function main(
     cwd,
     env: callerEnv(env),
     config: () => (config ??= loadConfig({ env, resolvedRunc: env.COHORT_RUNC_RESOLVED })),
+    runc: () => env.COHORT_RUNC ?? env.COHORT_RUNC_RESOLVED ?? context.config().runc,
     report: (level, message) => reportToCaller(target, level, message),
   };
   let verdict: Verdict;
@@ -41,7 +42,7 @@ export async function main(
     return 0;
   }
   // Called without the front door: run runc ourselves.
-  return spawnRuncInherited(context.config().runc, raw, context.env);
+  return spawnRuncInherited(context.runc(), raw, context.env);
 }
 
 /** The environment runc must see: the caller's, without the front door's private variables. */

@@ -15,6 +15,8 @@ export interface RuntimeContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Loads and validates cohort's config on first use; throws CohortError(Config). */
   config(): Readonly<CohortConfig>;
+  /** The real runc: as the front door resolved it, without loading the config when it did. */
+  runc(): string;
   /** Reports in runc's log format to the caller's --log (and errors to stderr). */
   report(level: RuncLogLevel, message: string): void;
 }

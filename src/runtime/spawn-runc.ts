@@ -12,14 +12,34 @@ const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGWINCH',
 ];
 
-/** Runs runc with the caller's stdio and signals; resolves with the exit code a shell would see. */
-export function spawnRuncInherited(
+export interface RuncExit {
+  exitCode: number;
+  /** The last lines runc wrote to stderr (which still reached the caller's stderr whole). */
+  stderrTail: string;
+}
+
+/**
+ * Runs runc with the caller's stdin, stdout and signals. With `captureStderr`, stderr is copied
+ * through and its tail kept, so a failure can name runc's own reason; only for commands whose
+ * container never inherits runc's stderr (checkpoint), or we would wait on the container.
+ * Resolves with the exit code a shell would see.
+ */
+export function spawnRunc(
   runc: string,
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): Promise<number> {
+  captureStderr = false,
+): Promise<RuncExit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(runc, args, { stdio: 'inherit', env });
+    const child = spawn(runc, args, {
+      stdio: ['inherit', 'inherit', captureStderr ? 'pipe' : 'inherit'],
+      env,
+    });
+    let tail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-4096);
+    });
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
@@ -31,9 +51,27 @@ export function spawnRuncInherited(
       stop();
       reject(error);
     });
-    child.once('exit', (code, signal) => {
+    child.once(captureStderr ? 'close' : 'exit', (code, signal) => {
       stop();
-      resolve(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
+      const exitCode = code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0));
+      resolve({ exitCode, stderrTail: lastLine(tail) });
     });
   });
+}
+
+/** Runs runc as the caller would have, when no front door is there to exec it. */
+export async function spawnRuncInherited(
+  runc: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  return (await spawnRunc(runc, args, env)).exitCode;
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  const line = lines[lines.length - 1] ?? '';
+  // runc's logrus text form: keep just msg="..." when it is there.
+  const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
+  return msg === null ? line : (msg[1] ?? line).replace(/\\"/g, '"');
 }

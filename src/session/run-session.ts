@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { connectCoordinator, type MemberSession } from '../coordinator/client.js';
+import { CohortError, ErrorCode } from '../core/errors.js';
+import { writeImageManifest } from '../criu/image-manifest.js';
+import { spawnRunc, type RuncExit } from '../runtime/spawn-runc.js';
+import { readContainerState, resumeContainer } from './container-state.js';
+import { HookChannel } from './hook-channel.js';
+import { makeHookHandler, type RoundProgress } from './hook-handler.js';
+import { memberLabel, type SessionPlan } from './session-plan.js';
+
+export interface SessionResult {
+  exitCode: number;
+  /** One clear line for the caller when the operation did not succeed. */
+  error?: string;
+  epoch?: number;
+}
+
+/** Injected so tests can count calls; production uses the real client and runc. */
+export interface SessionDeps {
+  connect: typeof connectCoordinator;
+  spawn: typeof spawnRunc;
+}
+
+const REAL_DEPS: SessionDeps = { connect: connectCoordinator, spawn: spawnRunc };
+
+/**
+ * One member's coordinated checkpoint or restore: join the round, run runc with the hook
+ * channel in its environment, then record the outcome at the coordinator.
+ */
+export async function runSession(plan: SessionPlan, deps = REAL_DEPS): Promise<SessionResult> {
+  const client = await deps.connect(plan.coordinator);
+  try {
+    const session = await client.openSession(plan.join);
+    try {
+      return await runJoined(plan, deps, session);
+    } finally {
+      session.close();
+    }
+  } finally {
+    client.close();
+  }
+}
+
+async function runJoined(
+  plan: SessionPlan,
+  deps: SessionDeps,
+  session: MemberSession,
+): Promise<SessionResult> {
+  const progress: RoundProgress = {};
+  const channel = new HookChannel(
+    join(plan.channelDir, randomUUID()),
+    makeHookHandler(plan.kind, session, progress),
+  );
+  let exit: RuncExit;
+  try {
+    exit = await deps.spawn(plan.runc, plan.runcArgs, { ...plan.env, ...channel.env() }, plan.kind === 'checkpoint');
+  } catch (error) {
+    session.fail(`cannot start runc ${plan.runc}: ${String(error)}`);
+    throw new CohortError(ErrorCode.Runc, `cannot start ${plan.runc}: ${String(error)}`, { cause: error });
+  } finally {
+    channel.close();
+  }
+  const label = `${plan.kind} of ${memberLabel(plan)}`;
+  const decision = progress.decision;
+  if (decision === undefined) {
+    const reason =
+      exit.exitCode === 0
+        ? "CRIU finished without running cohort's action script"
+        : `runc ${plan.kind} exited ${exit.exitCode} after ${progress.lastAction ?? 'start'}${exit.stderrTail ? `: ${exit.stderrTail}` : ''}`;
+    session.fail(reason);
+    await thawIfFrozen(plan);
+    return { exitCode: exit.exitCode || 1, error: `${label} ${describeAbort(plan, progress.abort, reason)}`, epoch: session.epoch };
+  }
+  if (!decision.commit) {
+    await thawIfFrozen(plan);
+    return { exitCode: exit.exitCode || 1, error: `${label} ${describeAbort(plan, progress.abort, decision.reason ?? 'aborted')}`, epoch: session.epoch };
+  }
+  if (exit.exitCode !== 0) {
+    const reason = `runc ${plan.kind} exited ${exit.exitCode} after the group committed${exit.stderrTail ? `: ${exit.stderrTail}` : ''}`;
+    await session.complete({ ok: false, reason });
+    return { exitCode: exit.exitCode, error: `${label} failed: ${reason}`, epoch: session.epoch };
+  }
+  if (plan.kind === 'checkpoint') {
+    writeImageManifest(plan.imagePath, {
+      format: 1,
+      group: plan.group,
+      member: plan.member,
+      epoch: session.epoch,
+      members: [...session.members],
+      round: session.roundId,
+      coordinator: plan.coordinator.address,
+      containerId: plan.containerId,
+      cohortVersion: plan.cohortVersion,
+      createdAt: new Date().toISOString(),
+    });
+  }
+  await session.complete({ ok: true, imageLocation: plan.imagePath });
+  return { exitCode: 0, epoch: session.epoch };
+}
+
+function describeAbort(
+  plan: SessionPlan,
+  abort: { reason: string; culprit?: string } | undefined,
+  fallback: string,
+): string {
+  if (abort === undefined) return `failed: ${fallback}`;
+  if (abort.culprit === undefined) return `aborted: ${abort.reason}`;
+  return `aborted: member ${plan.group}/${abort.culprit} ${abort.reason}`;
+}
+
+/** A dump that dies mid-way (runc killed) can leave the cgroup frozen; CRIU would have thawed it. */
+async function thawIfFrozen(plan: SessionPlan): Promise<void> {
+  if (plan.kind !== 'checkpoint') return;
+  const state = await readContainerState(plan.runc, plan.globalArgs, plan.containerId, plan.env);
+  if (state?.status === 'paused' && !plan.wasPaused) {
+    await resumeContainer(plan.runc, plan.globalArgs, plan.containerId, plan.env);
+  }
+}

@@ -1,0 +1,28 @@
+import type { CoordinatorClientOptions, JoinRequest } from '../coordinator/client.js';
+import type { SessionKind } from './action-plan.js';
+
+/** Everything one member's session needs, decided before it contacts anyone. */
+export interface SessionPlan {
+  kind: SessionKind;
+  group: string;
+  member: string;
+  containerId: string;
+  join: JoinRequest;
+  coordinator: CoordinatorClientOptions;
+  runc: string;
+  /** The caller's argv, handed to runc unchanged. */
+  runcArgs: readonly string[];
+  /** The caller's global flags, for runc calls of the session's own (state, resume). */
+  globalArgs: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  /** Where the hook channel lives: under cohort's state dir. */
+  channelDir: string;
+  imagePath: string;
+  cohortVersion: string;
+  /** The container was paused before the checkpoint: leave it paused whatever happens. */
+  wasPaused: boolean;
+}
+
+export function memberLabel(plan: Pick<SessionPlan, 'group' | 'member'>): string {
+  return `${plan.group}/${plan.member}`;
+}
