@@ -99,8 +99,7 @@ export function parseConfig(
       connectTimeoutMs:
         coordinator?.milliseconds('connectTimeoutMs', 100, 600_000) ?? DEFAULTS.connectTimeoutMs,
       reconnectWindowMs:
-        coordinator?.milliseconds('reconnectWindowMs', 0, 3_600_000) ??
-        DEFAULTS.reconnectWindowMs,
+        coordinator?.milliseconds('reconnectWindowMs', 0, 3_600_000) ?? DEFAULTS.reconnectWindowMs,
       ...(tls === undefined ? {} : { tls }),
     },
     criu: {},

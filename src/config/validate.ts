@@ -101,7 +101,9 @@ export function readClientTls(reader: ConfigReader | undefined): ClientTlsConfig
   return { ca, cert, key };
 }
 
-export function readPageServerTls(reader: ConfigReader | undefined): PageServerTlsConfig | undefined {
+export function readPageServerTls(
+  reader: ConfigReader | undefined,
+): PageServerTlsConfig | undefined {
   if (reader === undefined) return undefined;
   reader.rejectUnknown(['cacert', 'cacrl', 'cert', 'key', 'noCnVerify']);
   const tls: PageServerTlsConfig = { noCnVerify: reader.boolean('noCnVerify') ?? false };

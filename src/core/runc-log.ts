@@ -9,7 +9,12 @@ export interface RuncLogTarget {
 export type RuncLogLevel = 'error' | 'warning' | 'info' | 'debug';
 
 /** One line the way runc's logrus writes it, so engines that parse runc's log parse ours. */
-export function formatRuncLogLine(level: RuncLogLevel, msg: string, format?: string, now = new Date()): string {
+export function formatRuncLogLine(
+  level: RuncLogLevel,
+  msg: string,
+  format?: string,
+  now = new Date(),
+): string {
   const time = now.toISOString();
   if (format === 'json') return JSON.stringify({ level, msg, time }) + '\n';
   return `time="${time}" level=${level} msg=${JSON.stringify(msg)}\n`;

@@ -5,7 +5,13 @@ export interface CriuOption {
 }
 
 /** Options that may appear more than once and all take effect (criu keeps a list). */
-const REPEATABLE = new Set(['action-script', 'external', 'inherit-fd', 'ext-mount-map', 'veth-pair']);
+const REPEATABLE = new Set([
+  'action-script',
+  'external',
+  'inherit-fd',
+  'ext-mount-map',
+  'veth-pair',
+]);
 
 /** Parses CRIU's config format: one option a line, `#` comments, blank lines ignored. */
 export function parseCriuConfig(text: string): CriuOption[] {

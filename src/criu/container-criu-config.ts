@@ -1,13 +1,22 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CohortError, ErrorCode } from '../core/errors.js';
-import { formatCriuConfig, mergeCriuOptions, parseCriuConfig, type CriuOption } from './config-file.js';
+import {
+  formatCriuConfig,
+  mergeCriuOptions,
+  parseCriuConfig,
+  type CriuOption,
+} from './config-file.js';
 
 /** runc's state root when the caller passes no --root. */
 export const DEFAULT_RUNC_ROOT = '/run/runc';
 
 /** Per-container files live under the runc root they belong to: ids are unique only per root. */
-export function containerStateDir(stateDir: string, runcRoot: string | undefined, id: string): string {
+export function containerStateDir(
+  stateDir: string,
+  runcRoot: string | undefined,
+  id: string,
+): string {
   const rootKey = (runcRoot ?? DEFAULT_RUNC_ROOT).replaceAll('/', '_');
   return join(stateDir, 'containers', rootKey, id);
 }
@@ -39,7 +48,10 @@ export function writeContainerCriuConfig(
   }
   const merged = mergeCriuOptions(userOptions, cohortOptions);
   const source = userConfigPath ? ` merged with ${userConfigPath}` : '';
-  const text = formatCriuConfig(`CRIU options for container ${id}, written by cohort${source}`, merged.options);
+  const text = formatCriuConfig(
+    `CRIU options for container ${id}, written by cohort${source}`,
+    merged.options,
+  );
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, 'criu.conf');
   const temp = `${path}.${process.pid}.tmp`;

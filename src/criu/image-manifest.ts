@@ -32,7 +32,9 @@ export function readImageManifest(imageDir: string): ImageManifest | undefined {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CohortError(ErrorCode.Manifest, `cannot read ${path}: ${String(error)}`, { cause: error });
+    throw new CohortError(ErrorCode.Manifest, `cannot read ${path}: ${String(error)}`, {
+      cause: error,
+    });
   }
   let manifest: Partial<ImageManifest> = {};
   try {

@@ -46,7 +46,9 @@ export async function main(
 }
 
 /** The environment runc must see: the caller's, without the front door's private variables. */
-function callerEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+function callerEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
   const copy = { ...env };
   delete copy.COHORT_VERDICT_FD;
   delete copy.COHORT_RUNC_RESOLVED;

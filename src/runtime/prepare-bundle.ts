@@ -41,7 +41,8 @@ export function prepareBundle(
     (key) => `container ${id}: keeping "${key}" from ${userConfig ?? ''} over cohort's`,
   );
   annotations[CRIU_CONFIG_ANNOTATION] = written.path;
-  if (userConfig !== undefined && userConfig !== '') annotations[ANNOTATION.userCriuConfig] = userConfig;
+  if (userConfig !== undefined && userConfig !== '')
+    annotations[ANNOTATION.userCriuConfig] = userConfig;
   bundleSpec.spec.annotations = annotations;
   writeBundleSpec(bundleSpec);
   writeFileSync(

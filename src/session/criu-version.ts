@@ -1,16 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CohortError, ErrorCode } from '../core/errors.js';
+import { MIN_CRIU, parseCriuVersion, runsHooksUnderRunc } from '../criu/version.js';
 
 const run = promisify(execFile);
-
-/** runc runs action scripts from the org.criu.config file only with CRIU 3.19 or newer. */
-export const MIN_CRIU = [3, 19] as const;
-
-export function parseCriuVersion(text: string): [number, number] | undefined {
-  const match = /Version:\s*(\d+)\.(\d+)/.exec(text);
-  return match === null ? undefined : [Number(match[1]), Number(match[2])];
-}
 
 /**
  * Refuses a coordinated checkpoint that CRIU would run without cohort's hook: it would
@@ -31,8 +24,7 @@ export async function requireCriuForHooks(
     );
   }
   const version = parseCriuVersion(stdout);
-  const [major, minor] = MIN_CRIU;
-  if (version === undefined || version[0] < major || (version[0] === major && version[1] < minor)) {
+  if (!runsHooksUnderRunc(version)) {
     throw new CohortError(
       ErrorCode.Criu,
       `${criu} is CRIU ${version?.join('.') ?? 'of unknown version'}, but runc runs cohort's action script only with CRIU >= ${MIN_CRIU.join('.')}; install a newer CRIU first in PATH or give runc --criu PATH`,

@@ -14,7 +14,11 @@ export interface RoundProgress {
 const OK: HookReply = { exitCode: 0, message: '' };
 
 /** Answers CRIU's actions from the round: barriers wait, the vote waits for the decision. */
-export function makeHookHandler(kind: SessionKind, session: MemberSession, progress: RoundProgress) {
+export function makeHookHandler(
+  kind: SessionKind,
+  session: MemberSession,
+  progress: RoundProgress,
+) {
   session.onAbort((abort) => {
     progress.abort ??= abort;
   });

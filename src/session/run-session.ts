@@ -54,10 +54,17 @@ async function runJoined(
   );
   let exit: RuncExit;
   try {
-    exit = await deps.spawn(plan.runc, plan.runcArgs, { ...plan.env, ...channel.env() }, plan.kind === 'checkpoint');
+    exit = await deps.spawn(
+      plan.runc,
+      plan.runcArgs,
+      { ...plan.env, ...channel.env() },
+      plan.kind === 'checkpoint',
+    );
   } catch (error) {
     session.fail(`cannot start runc ${plan.runc}: ${String(error)}`);
-    throw new CohortError(ErrorCode.Runc, `cannot start ${plan.runc}: ${String(error)}`, { cause: error });
+    throw new CohortError(ErrorCode.Runc, `cannot start ${plan.runc}: ${String(error)}`, {
+      cause: error,
+    });
   } finally {
     channel.close();
   }
@@ -70,11 +77,19 @@ async function runJoined(
         : `runc ${plan.kind} exited ${exit.exitCode} after ${progress.lastAction ?? 'start'}${exit.stderrTail ? `: ${exit.stderrTail}` : ''}`;
     session.fail(reason);
     await thawIfFrozen(plan);
-    return { exitCode: exit.exitCode || 1, error: `${label} ${describeAbort(plan, progress.abort, reason)}`, epoch: session.epoch };
+    return {
+      exitCode: exit.exitCode || 1,
+      error: `${label} ${describeAbort(plan, progress.abort, reason)}`,
+      epoch: session.epoch,
+    };
   }
   if (!decision.commit) {
     await thawIfFrozen(plan);
-    return { exitCode: exit.exitCode || 1, error: `${label} ${describeAbort(plan, progress.abort, decision.reason ?? 'aborted')}`, epoch: session.epoch };
+    return {
+      exitCode: exit.exitCode || 1,
+      error: `${label} ${describeAbort(plan, progress.abort, decision.reason ?? 'aborted')}`,
+      epoch: session.epoch,
+    };
   }
   if (exit.exitCode !== 0) {
     const reason = `runc ${plan.kind} exited ${exit.exitCode} after the group committed${exit.stderrTail ? `: ${exit.stderrTail}` : ''}`;

@@ -40,7 +40,11 @@ export function readGroupDeclaration(
   if (group === undefined) {
     for (const key of [ANNOTATION.member, ANNOTATION.size, ANNOTATION.members]) {
       if (annotations[key] !== undefined) {
-        invalid(key, annotations[key] ?? '', `it needs ${ANNOTATION.group} too: set the group name`);
+        invalid(
+          key,
+          annotations[key] ?? '',
+          `it needs ${ANNOTATION.group} too: set the group name`,
+        );
       }
     }
     return undefined;
@@ -66,16 +70,28 @@ export function readGroupDeclaration(
     const list = members.split(',').map((name) => name.trim());
     const bad = list.find((name) => !NAME.test(name));
     if (bad !== undefined) {
-      invalid(ANNOTATION.members, members, `"${bad}" is not a member name: list names separated by commas`);
+      invalid(
+        ANNOTATION.members,
+        members,
+        `"${bad}" is not a member name: list names separated by commas`,
+      );
     }
     if (new Set(list).size !== list.length) {
       invalid(ANNOTATION.members, members, 'name each member once');
     }
     if (!list.includes(member)) {
-      invalid(ANNOTATION.members, members, `add this container's member name "${member}" to the list`);
+      invalid(
+        ANNOTATION.members,
+        members,
+        `add this container's member name "${member}" to the list`,
+      );
     }
     if (declaration.size !== undefined && declaration.size !== list.length) {
-      invalid(ANNOTATION.size, size ?? '', `it must equal the ${list.length} names in ${ANNOTATION.members}`);
+      invalid(
+        ANNOTATION.size,
+        size ?? '',
+        `it must equal the ${list.length} names in ${ANNOTATION.members}`,
+      );
     }
     declaration.members = list;
   }

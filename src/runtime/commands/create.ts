@@ -15,7 +15,10 @@ export function create(context: RuntimeContext): Verdict {
     config = context.config();
   } catch (error) {
     if (!isCohortError(error, ErrorCode.Config)) throw error;
-    const declaration = readGroupDeclaration(readAnnotations(readBundleSpec(args.bundle).spec), args.id);
+    const declaration = readGroupDeclaration(
+      readAnnotations(readBundleSpec(args.bundle).spec),
+      args.id,
+    );
     if (declaration !== undefined) {
       throw new CohortError(
         ErrorCode.Config,
@@ -23,7 +26,10 @@ export function create(context: RuntimeContext): Verdict {
         { cause: error },
       );
     }
-    context.report('warning', `${error.message}; container ${args.id} is created as plain runc would`);
+    context.report(
+      'warning',
+      `${error.message}; container ${args.id} is created as plain runc would`,
+    );
     return EXEC_RUNC;
   }
   const prepared = prepareBundle(config, args.bundle, args.id, context.argv.globals.root);

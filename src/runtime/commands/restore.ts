@@ -22,7 +22,10 @@ export async function restore(context: RuntimeContext): Promise<Verdict> {
     config = context.config();
   } catch (error) {
     if (manifest !== undefined || !isCohortError(error, ErrorCode.Config)) throw error;
-    context.report('warning', `${error.message}; container ${args.id} is restored as plain runc would`);
+    context.report(
+      'warning',
+      `${error.message}; container ${args.id} is restored as plain runc would`,
+    );
     return EXEC_RUNC;
   }
   const prepared = prepareBundle(config, args.bundle, args.id, context.argv.globals.root);

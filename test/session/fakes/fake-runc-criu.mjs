@@ -5,16 +5,36 @@
 // real container is frozen (runc pause) where CRIU freezes it. Faults for tests:
 //   FAKE_CRIU_FAIL_AT=<action|dump|restore>  CRIU itself fails at that point
 //   FAKE_RUNC_DIE_AT=<action>                this runc is SIGKILLed right after that action
+//   FAKE_CRIU_DELAY=<action>:<ms>            CRIU takes that long before running the action
+// FAKE_CRIU_LOG=<file> gets one line per event: "<id> <event> <exit code> <ms since epoch>".
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const REAL = process.env.FAKE_REAL_RUNC ?? '/usr/sbin/runc';
 const argv = process.argv.slice(2);
 const VALUE_GLOBALS = new Set(['root', 'log', 'log-format', 'criu', 'rootless']);
 const VALUE_FLAGS = new Set([
-  'image-path', 'work-path', 'parent-path', 'status-fd', 'page-server', 'manage-cgroups-mode',
-  'empty-ns', 'console-socket', 'bundle', 'b', 'pid-file', 'lsm-profile', 'lsm-mount-context',
+  'image-path',
+  'work-path',
+  'parent-path',
+  'status-fd',
+  'page-server',
+  'manage-cgroups-mode',
+  'empty-ns',
+  'console-socket',
+  'bundle',
+  'b',
+  'pid-file',
+  'lsm-profile',
+  'lsm-mount-context',
 ]);
 
 const globals = [];
@@ -48,16 +68,29 @@ function die(message) {
 function hookOf(annotations) {
   const config = annotations?.['org.criu.config'];
   if (!config || !existsSync(config)) return undefined;
-  const line = readFileSync(config, 'utf8').split('\n').find((l) => l.startsWith('action-script='));
+  const line = readFileSync(config, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('action-script='));
   return line?.slice('action-script='.length);
+}
+function record(event, code = 0) {
+  if (process.env.FAKE_CRIU_LOG)
+    appendFileSync(process.env.FAKE_CRIU_LOG, `${id} ${event} ${code} ${Date.now()}\n`);
 }
 /** Runs the action script as CRIU does; returns its exit code. */
 function action(script, name, imageFd, initPid) {
+  const [delayed, ms] = (process.env.FAKE_CRIU_DELAY ?? '').split(':');
+  if (delayed === name) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(ms));
   if (script === undefined) return 0;
-  const env = { ...process.env, CRTOOLS_SCRIPT_ACTION: name, CRTOOLS_IMAGE_DIR: `/proc/${process.pid}/fd/${imageFd}` };
+  const env = {
+    ...process.env,
+    CRTOOLS_SCRIPT_ACTION: name,
+    CRTOOLS_IMAGE_DIR: `/proc/${process.pid}/fd/${imageFd}`,
+  };
   if (initPid !== undefined) env.CRTOOLS_INIT_PID = String(initPid);
   else delete env.CRTOOLS_INIT_PID;
   const result = spawnSync(script, [], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  record(name, result.status ?? 1);
   if (process.env.FAKE_RUNC_DIE_AT === name) process.kill(process.pid, 'SIGKILL');
   return result.status ?? 1;
 }
@@ -75,15 +108,21 @@ function checkpoint() {
   mkdirSync(imagePath, { recursive: true });
   const imageFd = openSync(imagePath, 'r');
   const pid = state.pid;
-  if (failAt === 'pre-dump' || action(script, 'pre-dump', imageFd, pid) !== 0) die('pre-dump script failed');
+  if (failAt === 'pre-dump' || action(script, 'pre-dump', imageFd, pid) !== 0)
+    die('pre-dump script failed');
   real(['pause', id], 'ignore');
+  record('frozen');
   const thawAndDie = (why) => {
     real(['resume', id], 'ignore');
     die(why);
   };
-  if (hasOwnNetns(spec) && action(script, 'network-lock', imageFd, pid) !== 0) thawAndDie('network-lock script failed');
+  if (hasOwnNetns(spec) && action(script, 'network-lock', imageFd, pid) !== 0)
+    thawAndDie('network-lock script failed');
   if (failAt === 'dump') thawAndDie('dump failed (injected)');
-  writeFileSync(join(imagePath, 'fake-criu-image.json'), JSON.stringify({ id, pid, spec: state.bundle }));
+  writeFileSync(
+    join(imagePath, 'fake-criu-image.json'),
+    JSON.stringify({ id, pid, spec: state.bundle }),
+  );
   if (action(script, 'post-dump', imageFd, pid) !== 0) {
     if (hasOwnNetns(spec)) action(script, 'network-unlock', imageFd, pid);
     thawAndDie('post-dump script failed');
@@ -121,6 +160,7 @@ function restore() {
   if (hasOwnNetns(spec)) action(script, 'network-unlock', imageFd, pid);
   action(script, 'pre-resume', imageFd, pid);
   real(['start', id], 'ignore');
+  record('started');
   action(script, 'post-resume', imageFd, pid);
   process.exit(0);
 }

@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { MIN_CRIU, parseCriuVersion, runsHooksUnderRunc } from './version.js';
+
+const run = promisify(execFile);
+
+/** Where a CRIU usually lives; the first usable one wins. */
+export const CRIU_CANDIDATES = [
+  '/usr/local/sbin/criu',
+  '/usr/local/bin/criu',
+  '/usr/sbin/criu',
+  '/usr/bin/criu',
+];
+
+export interface CriuProbe {
+  /** The first CRIU that is new enough and passes `criu check`. */
+  usable?: { path: string; version: string };
+  /** One line per candidate that was not usable, saying why. */
+  rejected: string[];
+}
+
+/** Finds a CRIU that can run cohort's hook under runc: >= 3.19 and `criu check` passes. */
+export async function probeCriu(
+  candidates: readonly string[] = CRIU_CANDIDATES,
+): Promise<CriuProbe> {
+  const rejected: string[] = [];
+  for (const path of candidates) {
+    let versionText: string;
+    try {
+      versionText = (await run(path, ['--version'])).stdout;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') rejected.push(`${path}: "criu --version" failed (${String(code)})`);
+      continue;
+    }
+    const version = parseCriuVersion(versionText);
+    if (version === undefined || !runsHooksUnderRunc(version)) {
+      rejected.push(
+        `${path}: CRIU ${version?.join('.') ?? '?'} is older than ${MIN_CRIU.join('.')}, the first that runs action scripts under runc`,
+      );
+      continue;
+    }
+    try {
+      await run(path, ['check']);
+    } catch (error) {
+      const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
+      const firstError =
+        output.split('\n').find((line) => /error/i.test(line)) ?? 'exit status non-zero';
+      rejected.push(`${path}: "criu check" fails on this kernel: ${firstError.trim()}`);
+      continue;
+    }
+    return { usable: { path, version: version.join('.') }, rejected };
+  }
+  if (rejected.length === 0) rejected.push(`no criu found in ${candidates.join(', ')}`);
+  return { rejected };
+}

@@ -1,0 +1,61 @@
+// The hook's own cost inside CRIU's frozen window: spawn hooks/criu-action as CRIU does, against a
+// session channel that answers at once, so what is timed is process start plus one round trip.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_HOOK_PATH } from '../../src/core/package-paths.js';
+import { HookChannel } from '../../src/session/hook-channel.js';
+import { median, percentile, printTable, round } from './stats.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+
+function timeSpawn(command: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, [], { env, stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`${command} exited ${code}`));
+      resolve(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+  });
+}
+
+async function sample(command: string, env: NodeJS.ProcessEnv): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) samples.push(await timeSpawn(command, env));
+  return samples;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cohort-hook-bench-'));
+const channel = new HookChannel(join(dir, 'session'), async () => ({ exitCode: 0, message: '' }));
+const criuEnv = {
+  PATH: process.env.PATH,
+  CRTOOLS_SCRIPT_ACTION: 'post-dump',
+  CRTOOLS_IMAGE_DIR: '/proc/1/fd/5',
+  CRTOOLS_INIT_PID: '1',
+};
+const rows = [];
+const baselines: [string, string, NodeJS.ProcessEnv][] = [
+  ['/bin/true (process start)', '/bin/true', criuEnv],
+  ['hook, no session (exit 0)', DEFAULT_HOOK_PATH, criuEnv],
+  [
+    'hook, unused action',
+    DEFAULT_HOOK_PATH,
+    { ...criuEnv, ...channel.env(), CRTOOLS_SCRIPT_ACTION: 'post-resume' },
+  ],
+  ['hook, round trip (post-dump)', DEFAULT_HOOK_PATH, { ...criuEnv, ...channel.env() }],
+];
+for (const [name, command, env] of baselines) {
+  const samples = await sample(command, env);
+  rows.push({
+    case: name,
+    runs: RUNS,
+    p50_ms: round(median(samples)),
+    p99_ms: round(percentile(samples, 99)),
+  });
+}
+channel.close();
+rmSync(dir, { recursive: true, force: true });
+printTable('CRIU action hook: time CRIU waits per action (no peers to wait for)', rows);
