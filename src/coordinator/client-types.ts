@@ -1,0 +1,79 @@
+import type {
+  DecisionRecord,
+  GroupManifest,
+  RoundRecord,
+  StatusReply,
+} from './types.js';
+
+export interface CoordinatorClientOptions {
+  /** `unix:///path` or `host:port`. */
+  address: string;
+  /** PEM file paths. */
+  tls?: { ca: string; cert: string; key: string };
+  insecure?: boolean;
+  connectTimeoutMs: number;
+  /** How long a member whose stream dropped after voting keeps asking for the decision (default 15 s). */
+  reconnectWindowMs?: number;
+}
+
+export interface CoordinatorClient {
+  /** Resolves on welcome; rejects with the CohortError of the refusal. */
+  openSession(join: JoinRequest, options?: SessionOptions): Promise<MemberSession>;
+  status(group?: string): Promise<StatusReply>;
+  applyGroup(m: GroupManifest): Promise<void>;
+  listGroups(): Promise<GroupManifest[]>;
+  deleteGroup(name: string): Promise<void>;
+  history(group: string): Promise<RoundRecord[]>;
+  getDecision(group: string, epoch: number): Promise<DecisionRecord | undefined>;
+  /** A member's completion by unary call, for when its stream is gone. */
+  reportComplete(report: CompletionReport): Promise<void>;
+  close(): void;
+}
+
+export interface SessionOptions {
+  reconnectWindowMs?: number;
+}
+
+export interface JoinRequest {
+  group: string;
+  member: string;
+  kind: 'checkpoint' | 'restore';
+  declaredSize?: number;
+  declaredMembers?: string[];
+  /** The checkpoint epoch a restore restores. */
+  checkpointEpoch?: number;
+  heartbeatMs?: number;
+  imageLocation?: string;
+}
+
+export interface CompletionReport {
+  group: string;
+  epoch: number;
+  member: string;
+  ok: boolean;
+  imageLocation?: string;
+  reason?: string;
+}
+
+export interface MemberSession {
+  readonly epoch: number;
+  /** The round's members; complete once the ready barrier is released. */
+  readonly members: readonly string[];
+  readonly roundId: string;
+  /** Resolves when that barrier is released; rejects CohortError(Aborted) with details {reason, culprit}. */
+  arrive(stage: 'ready' | 'frozen' | 'resumed'): Promise<void>;
+  /** Resolves with the decision, asking again after a dropped stream until the reconnect window closes. */
+  vote(ok: boolean, reason?: string): Promise<Decision>;
+  complete(result: { ok: boolean; imageLocation?: string; reason?: string }): Promise<void>;
+  /** Explicit failure: aborts the round if it comes before the decision. */
+  fail(reason: string): void;
+  onAbort(listener: (a: { reason: string; culprit?: string }) => void): void;
+  close(): void;
+}
+
+export interface Decision {
+  commit: boolean;
+  reason?: string;
+  culprit?: string;
+  epoch: number;
+}

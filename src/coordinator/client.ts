@@ -1,0 +1,103 @@
+import * as grpc from '@grpc/grpc-js';
+import type {
+  CompletionReport,
+  CoordinatorClient,
+  CoordinatorClientOptions,
+  JoinRequest,
+  MemberSession,
+  SessionOptions,
+} from './client-types.js';
+import { CLIENT_CHANNEL_OPTIONS, credentialsFor, unreachable } from './client/channel.js';
+import {
+  decodeDecisionReply,
+  decodeManifestReply,
+  decodeRoundRecord,
+  decodeStatusReply,
+} from './client/decode-reply.js';
+import { openMemberSession } from './client/open-session.js';
+import { callUnary } from './client/unary.js';
+import type { DecisionRecord, GroupManifest, RoundRecord, StatusReply } from './types.js';
+import { coordinatorService } from './wire/proto.js';
+
+export type * from './client-types.js';
+export type { Deadlines, DecisionRecord, GroupManifest, RoundRecord, StatusReply } from './types.js';
+
+const DEFAULT_RECONNECT_WINDOW_MS = 15_000;
+/** Unary calls answer from memory (or one fsync): seconds mean the coordinator is in trouble. */
+const UNARY_TIMEOUT_MS = 10_000;
+
+/** Connects and waits until the channel is ready; a coordinator that cannot be reached is an error. */
+export async function connectCoordinator(o: CoordinatorClientOptions): Promise<CoordinatorClient> {
+  const Service = coordinatorService();
+  const target = o.address.startsWith('unix://') ? o.address : `dns:${o.address}`;
+  const client = new Service(target, credentialsFor(o.address, o.tls, o.insecure), CLIENT_CHANNEL_OPTIONS);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.waitForReady(Date.now() + o.connectTimeoutMs, (error) => (error ? reject(error) : resolve()));
+    });
+  } catch (error) {
+    const why = lastConnectError(client) ?? `not ready within ${o.connectTimeoutMs} ms`;
+    client.close();
+    throw unreachable(o.address, why, error);
+  }
+  return new Client(client, o);
+}
+
+function lastConnectError(client: grpc.Client): string | undefined {
+  const state = client.getChannel().getConnectivityState(false);
+  return state === grpc.connectivityState.TRANSIENT_FAILURE ? 'connection failed (TLS or socket)' : undefined;
+}
+
+class Client implements CoordinatorClient {
+  constructor(
+    private readonly client: grpc.Client,
+    private readonly o: CoordinatorClientOptions,
+  ) {}
+
+  openSession(join: JoinRequest, options: SessionOptions = {}): Promise<MemberSession> {
+    return openMemberSession(this.client, join, {
+      address: this.o.address,
+      answerTimeoutMs: Math.max(this.o.connectTimeoutMs, 1_000),
+      reconnectWindowMs: options.reconnectWindowMs ?? this.o.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS,
+    });
+  }
+
+  async status(group?: string): Promise<StatusReply> {
+    return decodeStatusReply(await this.call('Status', group === undefined ? {} : { group }));
+  }
+
+  async applyGroup(manifest: GroupManifest): Promise<void> {
+    await this.call('ApplyGroup', { ...manifest });
+  }
+
+  async listGroups(): Promise<GroupManifest[]> {
+    const reply = await this.call('ListGroups', {});
+    return (Array.isArray(reply.groups) ? reply.groups : []).map(decodeManifestReply);
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    await this.call('DeleteGroup', { name });
+  }
+
+  async history(group: string): Promise<RoundRecord[]> {
+    const reply = await this.call('History', { name: group });
+    return (Array.isArray(reply.rounds) ? reply.rounds : []).map(decodeRoundRecord);
+  }
+
+  async getDecision(group: string, epoch: number): Promise<DecisionRecord | undefined> {
+    const reply = decodeDecisionReply(await this.call('GetDecision', { group, epoch }));
+    return reply.state === 'decided' ? reply.decision : undefined;
+  }
+
+  async reportComplete(report: CompletionReport): Promise<void> {
+    await this.call('ReportComplete', { ...report });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private call(verb: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return callUnary(this.client, this.o.address, verb, request, { timeoutMs: UNARY_TIMEOUT_MS });
+  }
+}

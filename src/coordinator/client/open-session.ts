@@ -1,0 +1,65 @@
+import type * as grpc from '@grpc/grpc-js';
+import { CohortError, ErrorCode } from '../../core/errors.js';
+import type { JoinRequest, MemberSession } from '../client-types.js';
+import { KIND_TO_WIRE } from '../wire/enums.js';
+import { fromServiceError, parseDetails } from '../wire/status-map.js';
+import { unreachable } from './channel.js';
+import { decodeServerEvent } from './decode-reply.js';
+import { MemberSessionImpl } from './member-session.js';
+
+type Wire = Record<string, unknown>;
+
+export interface OpenOptions {
+  address: string;
+  answerTimeoutMs: number;
+  reconnectWindowMs: number;
+}
+
+const DEFAULT_HEARTBEAT_MS = 1_000;
+
+/** Opens the member's stream and sends its join; resolves on the welcome, rejects on refusal. */
+export function openMemberSession(client: grpc.Client, join: JoinRequest, o: OpenOptions): Promise<MemberSession> {
+  const open = (client as unknown as { Session(): grpc.ClientDuplexStream<Wire, Wire> }).Session.bind(client);
+  const call = open();
+  const label = `join ${join.group}/${join.member} at ${o.address}`;
+  return new Promise((resolve, reject) => {
+    const settle = (error: CohortError | undefined, session?: MemberSession): void => {
+      clearTimeout(timer);
+      call.off('data', onData);
+      call.off('error', onError);
+      call.off('end', onEnd);
+      if (error !== undefined) {
+        call.on('error', () => undefined);
+        call.cancel();
+        reject(error);
+      } else if (session !== undefined) resolve(session);
+    };
+    const timer = setTimeout(() => settle(unreachable(o.address, `no answer to the join within ${o.answerTimeoutMs} ms`)), o.answerTimeoutMs);
+    const onData = (raw: Wire): void => {
+      const event = decodeServerEvent(raw);
+      if (event?.type === 'welcome') {
+        const heartbeatMs = join.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+        const recovery = { client, address: o.address, group: join.group, member: join.member, epoch: event.epoch, windowMs: o.reconnectWindowMs };
+        // The session attaches its listeners before ours go, so nothing on the stream is missed.
+        const session = new MemberSessionImpl(call, event.epoch, event.roundId, event.members, recovery, heartbeatMs);
+        settle(undefined, session);
+      } else if (event?.type === 'error') {
+        const code = (Object.values(ErrorCode) as string[]).includes(event.code) ? (event.code as ErrorCode) : ErrorCode.Protocol;
+        settle(new CohortError(code, event.message, { details: parseDetails(event.detailsJson) }));
+      }
+    };
+    const onError = (error: grpc.ServiceError): void => {
+      const cohort = fromServiceError(error, label);
+      settle(cohort.code === ErrorCode.Unreachable ? unreachable(o.address, error.details || error.message, error) : cohort);
+    };
+    const onEnd = (): void => settle(new CohortError(ErrorCode.Protocol, `${label}: the stream ended without a welcome`));
+    call.on('data', onData);
+    call.on('error', onError);
+    call.on('end', onEnd);
+    call.write({ seq: 0, join: encodeJoin(join) });
+  });
+}
+
+function encodeJoin(join: JoinRequest): Wire {
+  return { ...join, kind: KIND_TO_WIRE[join.kind] };
+}

@@ -1,0 +1,84 @@
+import type * as grpc from '@grpc/grpc-js';
+import { CohortError, ErrorCode, isCohortError } from '../../core/errors.js';
+import type { Decision } from '../client-types.js';
+import { decodeDecisionReply } from './decode-reply.js';
+import { sleep } from './deferred.js';
+import { callUnary } from './unary.js';
+
+export interface RecoveryTarget {
+  client: grpc.Client;
+  address: string;
+  group: string;
+  member: string;
+  epoch: number;
+  windowMs: number;
+}
+
+const RETRY_MS = 250;
+const CALL_MS = 2_000;
+
+/**
+ * The stream dropped after the vote: ask (a possibly restarting) coordinator for the recorded
+ * decision until the window closes. No answer means no commit: the safe outcome.
+ */
+export async function recoverDecision(t: RecoveryTarget): Promise<Decision> {
+  const until = Date.now() + t.windowMs;
+  let last = 'no answer';
+  while (Date.now() < until) {
+    try {
+      const reply = decodeDecisionReply(
+        await callUnary(t.client, t.address, 'GetDecision', { group: t.group, epoch: t.epoch }, callOptions(until)),
+      );
+      if (reply.state === 'decided') {
+        const { commit, reason, culprit } = reply.decision;
+        return { commit, epoch: t.epoch, ...(reason === undefined ? {} : { reason }), ...(culprit === undefined ? {} : { culprit }) };
+      }
+      if (reply.state === 'unknown') {
+        return noDecision(t, `the coordinator has no record of epoch ${t.epoch}`);
+      }
+      last = 'the round is still undecided';
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+      if (isCohortError(error) && error.code !== ErrorCode.Unreachable) return noDecision(t, last);
+    }
+    await sleep(Math.min(RETRY_MS, Math.max(0, until - Date.now())));
+  }
+  return noDecision(t, last);
+}
+
+/** The stream dropped after the commit: report runc's result by unary call instead. */
+export async function reportCompleteAfterLoss(
+  t: RecoveryTarget,
+  result: { ok: boolean; imageLocation?: string; reason?: string },
+): Promise<void> {
+  const until = Date.now() + t.windowMs;
+  let last: unknown;
+  const request = { group: t.group, epoch: t.epoch, member: t.member, ...result };
+  while (Date.now() < until) {
+    try {
+      await callUnary(t.client, t.address, 'ReportComplete', request, callOptions(until));
+      return;
+    } catch (error) {
+      last = error;
+      if (isCohortError(error) && error.code !== ErrorCode.Unreachable) throw error;
+    }
+    await sleep(Math.min(RETRY_MS, Math.max(0, until - Date.now())));
+  }
+  throw new CohortError(
+    ErrorCode.Unreachable,
+    `could not report completion of ${t.group}/${t.member} epoch ${t.epoch} to the coordinator at ${t.address} within ${t.windowMs} ms; the checkpoint will not be permanent`,
+    { cause: last, details: { group: t.group, member: t.member, epoch: t.epoch } },
+  );
+}
+
+function callOptions(until: number) {
+  return { timeoutMs: Math.max(1, Math.min(CALL_MS, until - Date.now())), waitForReady: true };
+}
+
+function noDecision(t: RecoveryTarget, why: string): Decision {
+  return {
+    commit: false,
+    epoch: t.epoch,
+    reason: `no decision from the coordinator at ${t.address} after the stream dropped: ${why}`,
+  };
+}

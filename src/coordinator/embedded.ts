@@ -1,0 +1,135 @@
+import type { Server as HttpServer } from 'node:http';
+import { existsSync, unlinkSync } from 'node:fs';
+import type * as grpc from '@grpc/grpc-js';
+import type { CohortError } from '../core/errors.js';
+import { DEFAULT_DEADLINES, mergeDeadlines } from './deadlines.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import { CoordinatorMachine } from './protocol/machine.js';
+import { buildServer, sessionSerializer } from './server/build-server.js';
+import { CoordinatorCore, type FaultInjection } from './server/coordinator-core.js';
+import { startHttp } from './server/http.js';
+import { bindAll, type ServerTls } from './server/listen.js';
+import { jsonLogger, type Logger } from './server/logger.js';
+import { Metrics } from './server/metrics.js';
+import { StateLog } from './store/state-log.js';
+import type { Deadlines } from './types.js';
+
+export interface StartCoordinatorOptions {
+  /** `unix:///path` or `host:port` (port 0: any free port). */
+  listen: string[];
+  stateDir: string;
+  deadlines?: Partial<Deadlines>;
+  /** PEM file paths: the CA that signs client certificates, the server's certificate and key. */
+  tls?: ServerTls;
+  /** Allows plaintext TCP listeners. */
+  insecure?: boolean;
+  /** `host:port` for /healthz and /metrics; off when absent. */
+  metricsListen?: string;
+  logger?: Logger;
+  clock?: () => number;
+  /** Test-only fault injection. */
+  faults?: FaultInjection;
+}
+
+export interface RunningCoordinator {
+  /** The bound addresses, with real ports in place of 0. */
+  addresses: string[];
+  metricsAddress?: string;
+  /** Aborts open rounds ("coordinator shutting down"), ends streams, closes the log. */
+  stop(): Promise<void>;
+  /** Settles if the coordinator stops by itself because its log cannot be written. */
+  failed: Promise<CohortError>;
+}
+
+/** Starts a coordinator in this process: replay the log, settle what it left open, listen. */
+export async function startCoordinator(options: StartCoordinatorOptions): Promise<RunningCoordinator> {
+  const logger = options.logger ?? jsonLogger((line) => process.stderr.write(line));
+  const addresses = options.listen.map((text) => parseListenAddress(text));
+  const metricsAddress = options.metricsListen === undefined ? undefined : parseListenAddress(options.metricsListen, '--metrics-listen');
+  if (metricsAddress?.kind === 'unix') throw new Error('--metrics-listen needs host:port');
+
+  const opened = StateLog.open(options.stateDir);
+  if (opened.truncated !== undefined) {
+    logger.warn('state-log-truncated', { path: opened.log.path, ...opened.truncated, kept: opened.records.length });
+  }
+  const machine = new CoordinatorMachine(mergeDeadlines(DEFAULT_DEADLINES, options.deadlines));
+  machine.replay(opened.records);
+  let reportFailure: (error: CohortError) => void = () => undefined;
+  const failed = new Promise<CohortError>((resolve) => (reportFailure = resolve));
+  const metrics = new Metrics(() => machine.connectedCount());
+  const core = new CoordinatorCore({
+    machine,
+    log: opened.log,
+    logger,
+    metrics,
+    serialize: sessionSerializer(),
+    clock: options.clock ?? Date.now,
+    onFatal: (error) => reportFailure(error),
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
+  });
+  core.recover();
+
+  const server = buildServer(core, logger);
+  let http: HttpServer | undefined;
+  let healthy = true;
+  void failed.then(() => (healthy = false));
+  try {
+    const bound = await bindAll(server, addresses, { logger, ...tlsOptions(options) });
+    let stopping: Promise<void> | undefined;
+    const running: RunningCoordinator = { addresses: bound, stop: () => (stopping ??= stop()), failed };
+    if (metricsAddress !== undefined) {
+      const started = await startHttp(metricsAddress, { healthy: () => healthy, metrics: () => metrics.render() });
+      http = started.server;
+      running.metricsAddress = started.address;
+    }
+    logger.info('coordinator-started', {
+      addresses: bound,
+      stateDir: options.stateDir,
+      records: opened.records.length,
+      ...(running.metricsAddress === undefined ? {} : { metrics: running.metricsAddress }),
+    });
+    return running;
+  } catch (error) {
+    server.forceShutdown();
+    opened.log.close();
+    throw error;
+  }
+
+  async function stop(): Promise<void> {
+    healthy = false;
+    const drained = shutdownServer(server);
+    core.shutdown();
+    await drained;
+    opened.log.close();
+    await new Promise<void>((resolve) => (http === undefined ? resolve() : http.close(() => resolve())));
+    removeSockets(addresses);
+    logger.info('coordinator-stopped', { addresses: options.listen });
+  }
+}
+
+function tlsOptions(options: StartCoordinatorOptions): { tls?: ServerTls; insecure?: boolean } {
+  return {
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+    ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
+  };
+}
+
+/** Stops taking calls and waits briefly for streams to flush their last messages. */
+function shutdownServer(server: grpc.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, 2_000);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}
+
+function removeSockets(addresses: ListenAddress[]): void {
+  for (const address of addresses) {
+    if (address.kind === 'unix' && existsSync(address.path)) unlinkSync(address.path);
+  }
+}

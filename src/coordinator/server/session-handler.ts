@@ -1,0 +1,79 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { CohortError, toCohortError } from '../../core/errors.js';
+import { decodeMemberMessage } from '../wire/decode-member.js';
+import { encodeOut } from '../wire/encode.js';
+import { toStatusObject } from '../wire/status-map.js';
+import type { CoordinatorCore } from './coordinator-core.js';
+import { authorizeMember, identityOf } from './identity.js';
+import type { Logger } from './logger.js';
+
+type Wire = Record<string, unknown>;
+
+/**
+ * One member's bidirectional stream: every message is validated before the machine sees it; a
+ * bad message gets an error on the stream (the round goes on), a refused join ends the stream.
+ */
+export function handleSession(
+  core: CoordinatorCore,
+  logger: Logger,
+  call: ServerDuplexStream<Wire, Wire | Buffer>,
+): void {
+  let closed = false;
+  const finish = (status?: CohortError): void => {
+    if (closed) return;
+    closed = true;
+    if (status === undefined) call.end();
+    else call.emit('error', toStatusObject(status));
+  };
+  const conn = core.openStream({
+    write: (message) => {
+      if (!closed) call.write(message);
+    },
+    fail: (error) => finish(error),
+    end: () => finish(),
+  });
+  let joined = false;
+  const drop = (reason: string): void => {
+    closed = true;
+    core.closeStream(conn, reason);
+  };
+  let identity: ReturnType<typeof identityOf>;
+  try {
+    identity = identityOf(call);
+  } catch (error) {
+    finish(toCohortError(error));
+    core.closeStream(conn, 'refused');
+    return;
+  }
+  call.on('data', (raw: unknown) => {
+    if (closed) return;
+    try {
+      const input = decodeMemberMessage(raw, conn);
+      if (input.type === 'join') {
+        authorizeMember(identity, input.join.member);
+        joined = true;
+      }
+      core.receive(input);
+    } catch (error) {
+      const refusal = toCohortError(error);
+      logger.warn('message-refused', { code: refusal.code, message: refusal.message, peer: call.getPeer() });
+      if (!joined) {
+        finish(refusal);
+        core.closeStream(conn, 'refused');
+        return;
+      }
+      call.write(encodeOut({ type: 'error', seq: seqOf(raw), error: refusal }));
+    }
+  });
+  call.on('end', () => {
+    drop('the member closed its stream');
+    if (!call.writableEnded) call.end();
+  });
+  call.on('cancelled', () => drop('the stream was cancelled (connection lost)'));
+  call.on('error', (error: Error) => drop(`stream error: ${error.message}`));
+}
+
+function seqOf(raw: unknown): number {
+  const seq = (raw as { seq?: unknown } | null)?.seq;
+  return typeof seq === 'number' ? seq : 0;
+}
