@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { MALFORMED } from '../wire/fields.js';
 import { coordinatorService, MAX_MESSAGE_BYTES } from '../wire/proto.js';
 import type { CoordinatorCore } from './coordinator-core.js';
 import type { Logger } from './logger.js';
@@ -16,19 +17,30 @@ export const SERVER_CHANNEL_OPTIONS: grpc.ServerOptions = {
   'grpc.enable_channelz': 0,
 };
 
-/** The service with Session's response serializer passing pre-serialized broadcasts through. */
+/**
+ * The service as served: Session's serializer passes pre-serialized broadcasts through, and
+ * bytes that are not protobuf reach the handlers as a marked value (INVALID_ARGUMENT there)
+ * instead of grpc-js's INTERNAL.
+ */
 export function sessionServiceDefinition(): grpc.ServiceDefinition {
   const service = coordinatorService().service;
-  const session = service.Session;
-  if (session === undefined) throw new Error('coordinator.proto has no Session method');
-  const serialize = session.responseSerialize;
-  return {
-    ...service,
-    Session: {
-      ...session,
+  const served: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, method] of Object.entries(service)) {
+    const deserialize = method.requestDeserialize;
+    const serialize = method.responseSerialize;
+    served[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return deserialize(bytes);
+        } catch (error) {
+          return { [MALFORMED]: error instanceof Error ? error.message : String(error) };
+        }
+      },
       responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)),
-    },
-  };
+    };
+  }
+  return served;
 }
 
 /** Serializes a stream message once, for a broadcast to many members. */

@@ -11,11 +11,16 @@ export function badField(field: string, problem: string): CohortError {
   return new CohortError(ErrorCode.BadMessage, `${field}: ${problem}`, { details: { field } });
 }
 
+/** Marks bytes that did not decode as protobuf; no .proto field can have this name. */
+export const MALFORMED = '$malformed';
+
 /** The object at `field`, or a BadMessage naming it. */
 export function objectAt(value: unknown, field: string): Raw {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badField(field, 'is missing or not a message');
   }
+  const malformed = (value as Raw)[MALFORMED];
+  if (typeof malformed === 'string') throw badField(field, `is not valid protobuf (${malformed})`);
   return value as Raw;
 }
 

@@ -1,0 +1,51 @@
+import { toCohortError } from '../core/errors.js';
+import { parseDaemonArgs } from '../coordinator/daemon/parse-args.js';
+import { startCoordinator, type RunningCoordinator } from '../coordinator/embedded.js';
+import type { FaultInjection } from '../coordinator/server/coordinator-core.js';
+import { jsonLogger, type Logger } from '../coordinator/server/logger.js';
+
+/** Fault injection for the crash test: SIGKILL right after a decision is synced, before it is announced. */
+export const CRASH_AFTER_DECISION_PERSIST = 'COHORT_TEST_CRASH_AFTER_DECISION_PERSIST';
+
+/** cohortd: parse, start, run until SIGTERM/SIGINT (or a log failure), stop cleanly. */
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const stderr = (line: string): void => void process.stderr.write(line);
+  let parsed: Awaited<ReturnType<typeof parseDaemonArgs>>;
+  try {
+    parsed = await parseDaemonArgs(argv);
+  } catch (error) {
+    stderr(`cohortd: ${toCohortError(error).message}\n`);
+    return 2;
+  }
+  if (parsed.kind === 'text') {
+    process.stdout.write(parsed.text);
+    return 0;
+  }
+  const logger = jsonLogger(stderr, parsed.logLevel);
+  const faults = faultInjection(env, logger);
+  let running: RunningCoordinator;
+  try {
+    running = await startCoordinator({ ...parsed.options, logger, ...(faults === undefined ? {} : { faults }) });
+  } catch (error) {
+    const failure = toCohortError(error);
+    logger.error('start-failed', { code: failure.code, message: failure.message });
+    return 1;
+  }
+  const reason = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    void running.failed.then(() => resolve('state-log-failure'));
+  });
+  logger.info('stopping', { reason });
+  await running.stop();
+  return reason === 'state-log-failure' ? 1 : 0;
+}
+
+function faultInjection(env: Readonly<Record<string, string | undefined>>, logger: Logger): FaultInjection | undefined {
+  if (env[CRASH_AFTER_DECISION_PERSIST] !== '1') return undefined;
+  logger.warn('fault-injection', { variable: CRASH_AFTER_DECISION_PERSIST, effect: 'SIGKILL after the next decision is persisted' });
+  return { afterDecisionPersist: () => process.kill(process.pid, 'SIGKILL') };
+}
