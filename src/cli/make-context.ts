@@ -1,0 +1,81 @@
+import type { CohortConfig } from '../config/schema.js';
+import type { CoordinatorClient } from '../coordinator/client.js';
+import { CohortError, ErrorCode, isCohortError } from '../core/errors.js';
+import type { CliContext, CliIo } from './context.js';
+import { resolveCoordinatorTarget, unreachableMessage } from './coordinator-target.js';
+import { cliConfigPath, loadCliConfig } from './load-cli-config.js';
+
+/** The global flags, as yargs parsed them for this invocation. */
+export interface GlobalFlags {
+  coordinator?: string;
+  config?: string;
+}
+
+export interface OwnedContext extends CliContext {
+  /** Set by a yargs middleware before any verb runs. */
+  setGlobals(flags: GlobalFlags): void;
+  /** Closes what the verbs opened (the coordinator connection). */
+  close(): void;
+}
+
+export function makeContext(
+  env: Readonly<Record<string, string | undefined>>,
+  io: CliIo,
+  signal: AbortSignal,
+): OwnedContext {
+  let flags: GlobalFlags = {};
+  let config: Readonly<CohortConfig> | undefined;
+  let client: Promise<CoordinatorClient> | undefined;
+  const context: OwnedContext = {
+    env,
+    io,
+    signal,
+    setGlobals(next) {
+      flags = next;
+    },
+    config() {
+      config ??= loadCliConfig(flags.config, env);
+      return config;
+    },
+    coordinator() {
+      client ??= connect(context.config(), flags, env);
+      return client;
+    },
+    close() {
+      void client?.then(
+        (opened) => opened.close(),
+        () => undefined,
+      );
+    },
+  };
+  return context;
+}
+
+async function connect(
+  config: Readonly<CohortConfig>,
+  flags: GlobalFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CoordinatorClient> {
+  const configPath = cliConfigPath(flags.config, env);
+  const target = resolveCoordinatorTarget(flags.coordinator, config, configPath);
+  // Loaded on first use: pki, help and completion never pay for gRPC.
+  const { connectCoordinator } = await import('../coordinator/client.js');
+  try {
+    return await connectCoordinator({
+      address: target.address,
+      insecure: target.insecure,
+      connectTimeoutMs: target.connectTimeoutMs,
+      ...(target.tls === undefined ? {} : { tls: target.tls }),
+    });
+  } catch (error) {
+    if (!isCohortError(error, ErrorCode.Unreachable)) throw error;
+    throw new CohortError(
+      ErrorCode.Unreachable,
+      unreachableMessage(target, configPath, error.message),
+      {
+        cause: error,
+        details: { address: target.address },
+      },
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import type { OpenRoundStatus } from '../../coordinator/types.js';
+import type { CliIo } from '../context.js';
+import { memberStageLabel } from '../stage-labels.js';
+
+interface Row {
+  member: string;
+  label: string;
+  stage: string;
+  result?: string;
+}
+
+/** ANSI: cursor up N lines; erase line. */
+const UP = (lines: number) => `\x1b[${lines}A`;
+const ERASE = '\x1b[2K';
+
+/**
+ * One line per member that follows the coordinator's round. On a terminal the block is redrawn
+ * in place; otherwise each change is one appended line, so logs read top to bottom.
+ */
+export class ProgressView {
+  private readonly rows: Row[];
+  private drawn = false;
+
+  constructor(
+    private readonly io: CliIo,
+    members: readonly { member: string; label: string }[],
+  ) {
+    this.rows = members.map(({ member, label }) => ({ member, label, stage: 'waiting' }));
+    if (io.isTty) this.draw();
+  }
+
+  /** Takes the members' stages from the coordinator's view of the open round. */
+  round(round: OpenRoundStatus): void {
+    for (const status of round.members) {
+      const row = this.rows.find((candidate) => candidate.member === status.name);
+      if (row === undefined || row.result !== undefined) continue;
+      this.set(row, `${memberStageLabel(round.kind, status.stage)} (epoch ${round.epoch})`);
+    }
+  }
+
+  /** The member's engine command returned. */
+  finish(member: string, result: string): void {
+    const row = this.rows.find((candidate) => candidate.member === member);
+    if (row === undefined) return;
+    row.result = result;
+    this.set(row, row.stage, true);
+  }
+
+  private set(row: Row, stage: string, force = false): void {
+    const changed = force || row.stage !== stage;
+    row.stage = stage;
+    if (this.io.isTty) this.draw();
+    else if (changed) this.io.out(this.line(row) + '\n');
+  }
+
+  private draw(): void {
+    const width = Math.max(...this.rows.map((row) => row.member.length));
+    const text = this.rows.map((row) => ERASE + this.line(row, width)).join('\n') + '\n';
+    this.io.out((this.drawn ? UP(this.rows.length) : '') + text);
+    this.drawn = true;
+  }
+
+  private line(row: Row, width = row.member.length): string {
+    const result = row.result === undefined ? '' : `  -> ${row.result}`;
+    return `  ${row.member.padEnd(width)}  ${row.label}  ${row.stage}${result}`;
+  }
+}
