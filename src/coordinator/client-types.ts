@@ -1,9 +1,4 @@
-import type {
-  DecisionRecord,
-  GroupManifest,
-  RoundRecord,
-  StatusReply,
-} from './types.js';
+import type { DecisionRecord, GroupManifest, RoundRecord, StatusReply } from './types.js';
 
 export interface CoordinatorClientOptions {
   /** `unix:///path` or `host:port`. */

@@ -7,7 +7,7 @@ import type {
   MemberSession,
   SessionOptions,
 } from './client-types.js';
-import { CLIENT_CHANNEL_OPTIONS, credentialsFor, unreachable } from './client/channel.js';
+import { channelFor, unreachable } from './client/channel.js';
 import {
   decodeDecisionReply,
   decodeManifestReply,
@@ -20,7 +20,13 @@ import type { DecisionRecord, GroupManifest, RoundRecord, StatusReply } from './
 import { coordinatorService } from './wire/proto.js';
 
 export type * from './client-types.js';
-export type { Deadlines, DecisionRecord, GroupManifest, RoundRecord, StatusReply } from './types.js';
+export type {
+  Deadlines,
+  DecisionRecord,
+  GroupManifest,
+  RoundRecord,
+  StatusReply,
+} from './types.js';
 
 const DEFAULT_RECONNECT_WINDOW_MS = 15_000;
 /** Unary calls answer from memory (or one fsync): seconds mean the coordinator is in trouble. */
@@ -30,10 +36,13 @@ const UNARY_TIMEOUT_MS = 10_000;
 export async function connectCoordinator(o: CoordinatorClientOptions): Promise<CoordinatorClient> {
   const Service = coordinatorService();
   const target = o.address.startsWith('unix://') ? o.address : `dns:${o.address}`;
-  const client = new Service(target, credentialsFor(o.address, o.tls, o.insecure), CLIENT_CHANNEL_OPTIONS);
+  const channel = channelFor(o.address, o.tls, o.insecure);
+  const client = new Service(target, channel.credentials, channel.options);
   try {
     await new Promise<void>((resolve, reject) => {
-      client.waitForReady(Date.now() + o.connectTimeoutMs, (error) => (error ? reject(error) : resolve()));
+      client.waitForReady(Date.now() + o.connectTimeoutMs, (error) =>
+        error ? reject(error) : resolve(),
+      );
     });
   } catch (error) {
     const why = lastConnectError(client) ?? `not ready within ${o.connectTimeoutMs} ms`;
@@ -45,7 +54,9 @@ export async function connectCoordinator(o: CoordinatorClientOptions): Promise<C
 
 function lastConnectError(client: grpc.Client): string | undefined {
   const state = client.getChannel().getConnectivityState(false);
-  return state === grpc.connectivityState.TRANSIENT_FAILURE ? 'connection failed (TLS or socket)' : undefined;
+  return state === grpc.connectivityState.TRANSIENT_FAILURE
+    ? 'connection failed (TLS or socket)'
+    : undefined;
 }
 
 class Client implements CoordinatorClient {
@@ -58,7 +69,8 @@ class Client implements CoordinatorClient {
     return openMemberSession(this.client, join, {
       address: this.o.address,
       answerTimeoutMs: Math.max(this.o.connectTimeoutMs, 1_000),
-      reconnectWindowMs: options.reconnectWindowMs ?? this.o.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS,
+      reconnectWindowMs:
+        options.reconnectWindowMs ?? this.o.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS,
     });
   }
 

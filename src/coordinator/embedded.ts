@@ -42,15 +42,24 @@ export interface RunningCoordinator {
 }
 
 /** Starts a coordinator in this process: replay the log, settle what it left open, listen. */
-export async function startCoordinator(options: StartCoordinatorOptions): Promise<RunningCoordinator> {
+export async function startCoordinator(
+  options: StartCoordinatorOptions,
+): Promise<RunningCoordinator> {
   const logger = options.logger ?? jsonLogger((line) => process.stderr.write(line));
   const addresses = options.listen.map((text) => parseListenAddress(text));
-  const metricsAddress = options.metricsListen === undefined ? undefined : parseListenAddress(options.metricsListen, '--metrics-listen');
+  const metricsAddress =
+    options.metricsListen === undefined
+      ? undefined
+      : parseListenAddress(options.metricsListen, '--metrics-listen');
   if (metricsAddress?.kind === 'unix') throw new Error('--metrics-listen needs host:port');
 
   const opened = StateLog.open(options.stateDir);
   if (opened.truncated !== undefined) {
-    logger.warn('state-log-truncated', { path: opened.log.path, ...opened.truncated, kept: opened.records.length });
+    logger.warn('state-log-truncated', {
+      path: opened.log.path,
+      ...opened.truncated,
+      kept: opened.records.length,
+    });
   }
   const machine = new CoordinatorMachine(mergeDeadlines(DEFAULT_DEADLINES, options.deadlines));
   machine.replay(opened.records);
@@ -76,9 +85,16 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
   try {
     const bound = await bindAll(server, addresses, { logger, ...tlsOptions(options) });
     let stopping: Promise<void> | undefined;
-    const running: RunningCoordinator = { addresses: bound, stop: () => (stopping ??= stop()), failed };
+    const running: RunningCoordinator = {
+      addresses: bound,
+      stop: () => (stopping ??= stop()),
+      failed,
+    };
     if (metricsAddress !== undefined) {
-      const started = await startHttp(metricsAddress, { healthy: () => healthy, metrics: () => metrics.render() });
+      const started = await startHttp(metricsAddress, {
+        healthy: () => healthy,
+        metrics: () => metrics.render(),
+      });
       http = started.server;
       running.metricsAddress = started.address;
     }
@@ -101,7 +117,9 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
     core.shutdown();
     await drained;
     opened.log.close();
-    await new Promise<void>((resolve) => (http === undefined ? resolve() : http.close(() => resolve())));
+    await new Promise<void>((resolve) =>
+      http === undefined ? resolve() : http.close(() => resolve()),
+    );
     removeSockets(addresses);
     logger.info('coordinator-stopped', { addresses: options.listen });
   }

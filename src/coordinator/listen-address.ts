@@ -1,14 +1,19 @@
 import { isAbsolute } from 'node:path';
 import { CohortError, ErrorCode } from '../core/errors.js';
 
-export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
+export type ListenAddress =
+  { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
 
 /** `unix:///absolute/path`, `host:port` or `[v6]:port`; port 0 picks a free one. */
 export function parseListenAddress(text: string, option = '--listen'): ListenAddress {
   if (text.startsWith('unix://')) {
     const path = text.slice('unix://'.length);
     if (!isAbsolute(path)) {
-      throw addressError(option, text, 'a unix socket needs an absolute path: unix:///run/cohort/cohortd.sock');
+      throw addressError(
+        option,
+        text,
+        'a unix socket needs an absolute path: unix:///run/cohort/cohortd.sock',
+      );
     }
     return { kind: 'unix', path };
   }

@@ -28,7 +28,11 @@ export async function main(
   const faults = faultInjection(env, logger);
   let running: RunningCoordinator;
   try {
-    running = await startCoordinator({ ...parsed.options, logger, ...(faults === undefined ? {} : { faults }) });
+    running = await startCoordinator({
+      ...parsed.options,
+      logger,
+      ...(faults === undefined ? {} : { faults }),
+    });
   } catch (error) {
     const failure = toCohortError(error);
     logger.error('start-failed', { code: failure.code, message: failure.message });
@@ -44,8 +48,14 @@ export async function main(
   return reason === 'state-log-failure' ? 1 : 0;
 }
 
-function faultInjection(env: Readonly<Record<string, string | undefined>>, logger: Logger): FaultInjection | undefined {
+function faultInjection(
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+): FaultInjection | undefined {
   if (env[CRASH_AFTER_DECISION_PERSIST] !== '1') return undefined;
-  logger.warn('fault-injection', { variable: CRASH_AFTER_DECISION_PERSIST, effect: 'SIGKILL after the next decision is persisted' });
+  logger.warn('fault-injection', {
+    variable: CRASH_AFTER_DECISION_PERSIST,
+    effect: 'SIGKILL after the next decision is persisted',
+  });
   return { afterDecisionPersist: () => process.kill(process.pid, 'SIGKILL') };
 }

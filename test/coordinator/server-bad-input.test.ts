@@ -17,7 +17,9 @@ afterAll(async () => {
   await coordinator.close();
 });
 
-const join = (fields: Record<string, unknown>) => ({ join: { group: 'g', member: 'a', kind: 'CHECKPOINT', declaredSize: 1, ...fields } });
+const join = (fields: Record<string, unknown>) => ({
+  join: { group: 'g', member: 'a', kind: 'CHECKPOINT', declaredSize: 1, ...fields },
+});
 
 describe('a malformed first message ends that stream with INVALID_ARGUMENT naming the field', () => {
   test.each([
@@ -26,9 +28,21 @@ describe('a malformed first message ends that stream with INVALID_ARGUMENT namin
     ['a member name too long', join({ member: 'x'.repeat(64) }), 'join.member'],
     ['no kind', join({ kind: 'KIND_UNSPECIFIED' }), 'join.kind'],
     ['a restore without its checkpoint epoch', join({ kind: 'RESTORE' }), 'join.checkpointEpoch'],
-    ['declared members without the joiner', join({ declaredMembers: ['b', 'c'] }), 'join.declaredMembers'],
-    ['a declared member listed twice', join({ declaredMembers: ['a', 'a'] }), 'join.declaredMembers[1]'],
-    ['too many declared members', join({ declaredMembers: Array.from({ length: 5000 }, (_, i) => `m${i}`) }), 'join.declaredMembers'],
+    [
+      'declared members without the joiner',
+      join({ declaredMembers: ['b', 'c'] }),
+      'join.declaredMembers',
+    ],
+    [
+      'a declared member listed twice',
+      join({ declaredMembers: ['a', 'a'] }),
+      'join.declaredMembers[1]',
+    ],
+    [
+      'too many declared members',
+      join({ declaredMembers: Array.from({ length: 5000 }, (_, i) => `m${i}`) }),
+      'join.declaredMembers',
+    ],
     ['a huge heartbeat interval', join({ heartbeatMs: 10_000_000 }), 'join.heartbeatMs'],
   ])('%s', async (_name, message, field) => {
     const stream = rawStream(raw);
@@ -50,28 +64,61 @@ describe('after the join, a bad message gets an error on the stream and the roun
   test('bad fields, stale epochs and messages before a join', async () => {
     const stream = rawStream(raw);
     stream.write({ seq: 1, arrive: { epoch: 1, stage: 'READY' } });
-    expect(await stream.next()).toMatchObject({ error: { seq: 1, code: ErrorCode.Protocol, message: expect.stringContaining('send join first') } });
+    expect(await stream.next()).toMatchObject({
+      error: {
+        seq: 1,
+        code: ErrorCode.Protocol,
+        message: expect.stringContaining('send join first'),
+      },
+    });
     stream.write({ seq: 2, ...join({ group: 'live' }) });
     const welcome = (await stream.next()).welcome as { epoch: number };
     expect(welcome.epoch).toBe(1);
     stream.write({ seq: 3, vote: { epoch: 1, ok: true, reason: 'r'.repeat(5000) } });
-    expect(await stream.next()).toMatchObject({ error: { seq: 3, status: Status.INVALID_ARGUMENT, message: expect.stringMatching(/^vote\.reason:/) } });
+    expect(await stream.next()).toMatchObject({
+      error: {
+        seq: 3,
+        status: Status.INVALID_ARGUMENT,
+        message: expect.stringMatching(/^vote\.reason:/),
+      },
+    });
     stream.write({ seq: 4, arrive: { epoch: 7, stage: 'READY' } });
-    expect(await stream.next()).toMatchObject({ error: { seq: 4, code: ErrorCode.StaleEpoch, status: Status.FAILED_PRECONDITION } });
+    expect(await stream.next()).toMatchObject({
+      error: { seq: 4, code: ErrorCode.StaleEpoch, status: Status.FAILED_PRECONDITION },
+    });
     stream.write({ seq: 5, arrive: { epoch: 1, stage: 'STAGE_UNSPECIFIED' } });
-    expect(await stream.next()).toMatchObject({ error: { seq: 5, message: expect.stringMatching(/^arrive\.stage:/) } });
+    expect(await stream.next()).toMatchObject({
+      error: { seq: 5, message: expect.stringMatching(/^arrive\.stage:/) },
+    });
     stream.write({ seq: 6, arrive: { epoch: 1, stage: 'READY' } });
-    expect(await stream.next()).toMatchObject({ release: { epoch: 1, stage: 'READY', members: ['a'] } });
+    expect(await stream.next()).toMatchObject({
+      release: { epoch: 1, stage: 'READY', members: ['a'] },
+    });
     stream.close();
   });
 });
 
 describe('unary verbs validate every field', () => {
   test.each([
-    ['ApplyGroup', { name: 'g', members: ['ok', 'bad name'] }, 'manifest.members[1]', Status.INVALID_ARGUMENT],
+    [
+      'ApplyGroup',
+      { name: 'g', members: ['ok', 'bad name'] },
+      'manifest.members[1]',
+      Status.INVALID_ARGUMENT,
+    ],
     ['ApplyGroup', { name: 'g' }, 'manifest members', Status.INVALID_ARGUMENT],
-    ['ApplyGroup', { name: 'g', size: 2, members: ['a'] }, 'manifest size', Status.INVALID_ARGUMENT],
-    ['ApplyGroup', { name: 'g', size: 1, deadlines: { joinMs: 0 } }, 'manifest.deadlines.joinMs', Status.INVALID_ARGUMENT],
+    [
+      'ApplyGroup',
+      { name: 'g', size: 2, members: ['a'] },
+      'manifest size',
+      Status.INVALID_ARGUMENT,
+    ],
+    [
+      'ApplyGroup',
+      { name: 'g', size: 1, deadlines: { joinMs: 0 } },
+      'manifest.deadlines.joinMs',
+      Status.INVALID_ARGUMENT,
+    ],
     ['GetDecision', { group: 'g', epoch: 0 }, 'epoch', Status.INVALID_ARGUMENT],
     ['History', { name: '' }, 'name', Status.INVALID_ARGUMENT],
     ['History', { name: 'never-seen' }, 'group never-seen is unknown', Status.NOT_FOUND],
@@ -92,6 +139,11 @@ describe('unary verbs validate every field', () => {
 
 test('after all of that the daemon still runs rounds', async () => {
   const client = await coordinator.client();
-  await runClientRound(client, 'after', { members: 3, kind: 'checkpoint', fault: 'none', point: 'ready' });
+  await runClientRound(client, 'after', {
+    members: 3,
+    kind: 'checkpoint',
+    fault: 'none',
+    point: 'ready',
+  });
   expect((await settledRecord(client, 'after')).outcome).toBe('permanent');
 });

@@ -1,12 +1,28 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import type { CoordinatorClient } from '../../src/coordinator/client.js';
-import { runClientRound, settledRecord, type ClientFault, type ClientScenario } from './support/client-round.js';
+import {
+  runClientRound,
+  settledRecord,
+  type ClientFault,
+  type ClientScenario,
+} from './support/client-round.js';
 import { expectedOutcome, POINTS } from './support/scenario-driver.js';
-import { startTestCoordinator, type TestCoordinator, type Transport } from './support/server-fixture.js';
+import {
+  startTestCoordinator,
+  type TestCoordinator,
+  type Transport,
+} from './support/server-fixture.js';
 
 /** Short stage deadlines so deadline faults fire quickly; the happy path needs milliseconds. */
-const DEADLINES = { readyMs: 500, freezeMs: 500, dumpMs: 500, restoreMs: 500, resumeMs: 500, completeMs: 500 };
+const DEADLINES = {
+  readyMs: 500,
+  freezeMs: 500,
+  dumpMs: 500,
+  restoreMs: 500,
+  resumeMs: 500,
+  completeMs: 500,
+};
 
 function table(): ClientScenario[] {
   const list: ClientScenario[] = [];
@@ -86,7 +102,9 @@ describe.each(['tcp', 'unix'] as Transport[])('real server over %s', (transport)
     await client.applyGroup({ name: 'fixed', members: ['x', 'y'] });
     expect(await client.listGroups()).toContainEqual({ name: 'fixed', members: ['x', 'y'] });
     const x = await client.openSession({ group: 'fixed', member: 'x', kind: 'checkpoint' });
-    await expect(client.openSession({ group: 'fixed', member: 'z', kind: 'checkpoint' })).rejects.toMatchObject({
+    await expect(
+      client.openSession({ group: 'fixed', member: 'z', kind: 'checkpoint' }),
+    ).rejects.toMatchObject({
       code: ErrorCode.NotMember,
     });
     const y = await client.openSession({ group: 'fixed', member: 'y', kind: 'checkpoint' });
@@ -101,18 +119,43 @@ describe.each(['tcp', 'unix'] as Transport[])('real server over %s', (transport)
   });
 
   test('a restore of a non-permanent checkpoint is refused, saying so', async () => {
-    await runClientRound(client, 'np', { members: 2, kind: 'checkpoint', fault: 'vote-no', point: 'vote' });
+    await runClientRound(client, 'np', {
+      members: 2,
+      kind: 'checkpoint',
+      fault: 'vote-no',
+      point: 'vote',
+    });
     await expect(
-      client.openSession({ group: 'np', member: 'm0', kind: 'restore', checkpointEpoch: 1, declaredSize: 2 }),
-    ).rejects.toMatchObject({ code: ErrorCode.NotPermanent, message: expect.stringContaining('not permanent') });
+      client.openSession({
+        group: 'np',
+        member: 'm0',
+        kind: 'restore',
+        checkpointEpoch: 1,
+        declaredSize: 2,
+      }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.NotPermanent,
+      message: expect.stringContaining('not permanent'),
+    });
   });
 
   test('unknown groups get NOT_FOUND from unary verbs; recorded decisions are answered', async () => {
     await expect(client.history('nope')).rejects.toMatchObject({ code: ErrorCode.UnknownGroup });
-    await expect(client.deleteGroup('nope')).rejects.toMatchObject({ code: ErrorCode.UnknownGroup });
+    await expect(client.deleteGroup('nope')).rejects.toMatchObject({
+      code: ErrorCode.UnknownGroup,
+    });
     await expect(client.status('nope')).rejects.toMatchObject({ code: ErrorCode.UnknownGroup });
-    await runClientRound(client, 'dec', { members: 1, kind: 'checkpoint', fault: 'none', point: 'ready' });
-    expect(await client.getDecision('dec', 1)).toMatchObject({ group: 'dec', epoch: 1, commit: true });
+    await runClientRound(client, 'dec', {
+      members: 1,
+      kind: 'checkpoint',
+      fault: 'none',
+      point: 'ready',
+    });
+    expect(await client.getDecision('dec', 1)).toMatchObject({
+      group: 'dec',
+      epoch: 1,
+      commit: true,
+    });
     expect(await client.getDecision('dec', 99)).toBeUndefined();
     const status = await client.status('dec');
     expect(status.groups).toEqual([{ name: 'dec', lastEpoch: 1 }]);

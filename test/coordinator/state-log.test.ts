@@ -1,4 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -18,7 +25,15 @@ afterEach(() => {
 
 const records: LogRecord[] = [
   { type: 'group-applied', at: 1, manifest: { name: 'g', members: ['a', 'b'] } },
-  { type: 'round-opened', at: 2, group: 'g', epoch: 1, roundId: 'g-1', kind: 'checkpoint', expected: 2 },
+  {
+    type: 'round-opened',
+    at: 2,
+    group: 'g',
+    epoch: 1,
+    roundId: 'g-1',
+    kind: 'checkpoint',
+    expected: 2,
+  },
   { type: 'group-deleted', at: 3, name: 'g' },
 ];
 
@@ -42,11 +57,18 @@ describe('state log', () => {
     const dir = stateDir();
     written(dir);
     const first = readFileSync(join(dir, LOG_FILE), 'utf8').split('\n')[0] ?? '';
-    expect(JSON.parse(first)).toMatchObject({ crc: expect.stringMatching(/^[0-9a-f]{8}$/), record: records[0] });
+    expect(JSON.parse(first)).toMatchObject({
+      crc: expect.stringMatching(/^[0-9a-f]{8}$/),
+      record: records[0],
+    });
   });
 
   test.each([
-    ['a half-written last line', (path: string, size: number) => truncateSync(path, size - 7), 'incomplete'],
+    [
+      'a half-written last line',
+      (path: string, size: number) => truncateSync(path, size - 7),
+      'incomplete',
+    ],
     ['a flipped byte', (path: string) => flip(path, 'epoch":1', 'epoch":7'), 'checksum mismatch'],
     ['garbage appended', (path: string) => appendFileSync(path, 'garbage\n'), 'not a record line'],
   ])('%s is detected, reported and cut; the valid prefix is kept', (_name, damage, problem) => {

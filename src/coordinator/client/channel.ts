@@ -1,5 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
 import { CohortError, ErrorCode } from '../../core/errors.js';
 import { MAX_MESSAGE_BYTES } from '../wire/proto.js';
 
@@ -25,18 +27,60 @@ export function isUnixAddress(address: string): boolean {
   return address.startsWith('unix://');
 }
 
+/** Stands in as the TLS server name for IP addresses, which SNI does not allow (RFC 6066). */
+const IP_SERVER_NAME = 'cohortd';
+
+export interface ChannelSetup {
+  credentials: grpc.ChannelCredentials;
+  options: grpc.ChannelOptions;
+}
+
 /** Credentials for an address: a unix socket needs none; TCP needs mutual TLS unless insecure. */
-export function credentialsFor(address: string, tls: ClientTls | undefined, insecure: boolean | undefined): grpc.ChannelCredentials {
+export function channelFor(
+  address: string,
+  tls: ClientTls | undefined,
+  insecure: boolean | undefined,
+): ChannelSetup {
+  const credentials = credentialsFor(address, tls, insecure);
+  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (isUnixAddress(address) || tls === undefined || isIP(host) === 0) {
+    return { credentials, options: CLIENT_CHANNEL_OPTIONS };
+  }
+  // The certificate is still checked against the IP itself; only the SNI name changes.
+  return {
+    credentials: credentialsFor(address, tls, insecure, (_name, cert) =>
+      checkServerIdentity(host, cert),
+    ),
+    options: { ...CLIENT_CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': IP_SERVER_NAME },
+  };
+}
+
+function credentialsFor(
+  address: string,
+  tls: ClientTls | undefined,
+  insecure: boolean | undefined,
+  checkIdentity?: typeof checkServerIdentity,
+): grpc.ChannelCredentials {
   if (isUnixAddress(address)) return grpc.credentials.createInsecure();
   if (tls !== undefined) {
     const read = (path: string, what: string): Buffer => {
       try {
         return readFileSync(path);
       } catch (error) {
-        throw new CohortError(ErrorCode.Config, `coordinator.tls.${what} ${path}: cannot be read (${(error as Error).message}); fix the path in the cohort config`, { cause: error });
+        throw new CohortError(
+          ErrorCode.Config,
+          `coordinator.tls.${what} ${path}: cannot be read (${(error as Error).message}); fix the path in the cohort config`,
+          { cause: error },
+        );
       }
     };
-    return grpc.credentials.createSsl(read(tls.ca, 'ca'), read(tls.key, 'key'), read(tls.cert, 'cert'));
+    const verify = checkIdentity === undefined ? {} : { checkServerIdentity: checkIdentity };
+    return grpc.credentials.createSsl(
+      read(tls.ca, 'ca'),
+      read(tls.key, 'key'),
+      read(tls.cert, 'cert'),
+      verify,
+    );
   }
   if (insecure === true) return grpc.credentials.createInsecure();
   throw new CohortError(

@@ -14,7 +14,14 @@ type Wire = Record<string, unknown>;
 
 /** What a member's stream can bring. */
 export type ServerEvent =
-  | { type: 'welcome'; epoch: number; members: string[]; roundId: string; kind?: RoundKind; expected: number }
+  | {
+      type: 'welcome';
+      epoch: number;
+      members: string[];
+      roundId: string;
+      kind?: RoundKind;
+      expected: number;
+    }
   | { type: 'release'; epoch: number; stage: BarrierStage; members: string[]; forced: boolean }
   | { type: 'decision'; epoch: number; commit: boolean; reason?: string; culprit?: string }
   | { type: 'abort'; epoch: number; reason: string; culprit?: string }
@@ -23,7 +30,8 @@ export type ServerEvent =
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const list = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 const obj = (v: unknown): Wire => (typeof v === 'object' && v !== null ? (v as Wire) : {});
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -46,14 +54,37 @@ export function decodeServerEvent(raw: Wire): ServerEvent | undefined {
     case 'release': {
       const stage = STAGE_FROM_WIRE[String(m.stage)];
       if (stage === undefined) return undefined;
-      return { type: 'release', epoch: num(m.epoch), stage, members: list(m.members), forced: m.forced === true };
+      return {
+        type: 'release',
+        epoch: num(m.epoch),
+        stage,
+        members: list(m.members),
+        forced: m.forced === true,
+      };
     }
     case 'decision':
-      return { type: 'decision', epoch: num(m.epoch), commit: m.commit === true, ...optional('reason', str(m.reason)), ...optional('culprit', str(m.culprit)) };
+      return {
+        type: 'decision',
+        epoch: num(m.epoch),
+        commit: m.commit === true,
+        ...optional('reason', str(m.reason)),
+        ...optional('culprit', str(m.culprit)),
+      };
     case 'abort':
-      return { type: 'abort', epoch: num(m.epoch), reason: str(m.reason) ?? 'aborted', ...optional('culprit', str(m.culprit)) };
+      return {
+        type: 'abort',
+        epoch: num(m.epoch),
+        reason: str(m.reason) ?? 'aborted',
+        ...optional('culprit', str(m.culprit)),
+      };
     case 'error':
-      return { type: 'error', seq: num(m.seq), code: str(m.code) ?? '', message: str(m.message) ?? '', ...optional('detailsJson', str(m.detailsJson)) };
+      return {
+        type: 'error',
+        seq: num(m.seq),
+        code: str(m.code) ?? '',
+        message: str(m.message) ?? '',
+        ...optional('detailsJson', str(m.detailsJson)),
+      };
     case 'ack':
       return { type: 'ack', epoch: num(m.epoch), what: str(m.what) ?? '' };
     default:
@@ -77,7 +108,8 @@ export function decodeStatusReply(raw: Wire): StatusReply {
   const groups = (Array.isArray(raw.groups) ? raw.groups : []).map((g): GroupStatus => {
     const group = obj(g);
     const status: GroupStatus = { name: str(group.name) ?? '', lastEpoch: num(group.lastEpoch) };
-    if (group.manifest !== undefined && group.manifest !== null) status.manifest = decodeManifestReply(group.manifest);
+    if (group.manifest !== undefined && group.manifest !== null)
+      status.manifest = decodeManifestReply(group.manifest);
     if (group.openRound !== undefined && group.openRound !== null) {
       const r = obj(group.openRound);
       status.openRound = {
@@ -89,10 +121,17 @@ export function decodeStatusReply(raw: Wire): StatusReply {
         expected: num(r.expected),
         members: (Array.isArray(r.members) ? r.members : []).map((x) => {
           const member = obj(x);
-          return { name: str(member.name) ?? '', stage: (str(member.stage) ?? 'joined') as never, connected: member.connected === true };
+          return {
+            name: str(member.name) ?? '',
+            stage: (str(member.stage) ?? 'joined') as never,
+            connected: member.connected === true,
+          };
         }),
         ...optional('deadlineAt', typeof r.deadlineAt === 'number' ? r.deadlineAt : undefined),
-        ...optional('checkpointEpoch', typeof r.checkpointEpoch === 'number' ? r.checkpointEpoch : undefined),
+        ...optional(
+          'checkpointEpoch',
+          typeof r.checkpointEpoch === 'number' ? r.checkpointEpoch : undefined,
+        ),
       };
     }
     return status;
@@ -102,8 +141,16 @@ export function decodeStatusReply(raw: Wire): StatusReply {
 
 export function decodeRoundRecord(raw: unknown): RoundRecord {
   const r = obj(raw);
-  const numbers = (v: unknown) => Object.fromEntries(Object.entries(obj(v)).filter(([, x]) => typeof x === 'number')) as Record<string, number>;
-  const strings = (v: unknown) => Object.fromEntries(Object.entries(obj(v)).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
+  const numbers = (v: unknown) =>
+    Object.fromEntries(Object.entries(obj(v)).filter(([, x]) => typeof x === 'number')) as Record<
+      string,
+      number
+    >;
+  const strings = (v: unknown) =>
+    Object.fromEntries(Object.entries(obj(v)).filter(([, x]) => typeof x === 'string')) as Record<
+      string,
+      string
+    >;
   return {
     group: str(r.group) ?? '',
     epoch: num(r.epoch),
@@ -118,7 +165,10 @@ export function decodeRoundRecord(raw: unknown): RoundRecord {
     ...optional('culprit', str(r.culprit)),
     ...optional('decidedAt', typeof r.decidedAt === 'number' ? r.decidedAt : undefined),
     ...optional('closedAt', typeof r.closedAt === 'number' ? r.closedAt : undefined),
-    ...optional('checkpointEpoch', typeof r.checkpointEpoch === 'number' ? r.checkpointEpoch : undefined),
+    ...optional(
+      'checkpointEpoch',
+      typeof r.checkpointEpoch === 'number' ? r.checkpointEpoch : undefined,
+    ),
   };
 }
 

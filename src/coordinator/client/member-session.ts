@@ -48,7 +48,10 @@ export class MemberSessionImpl implements MemberSession {
     });
     call.on('error', (error: grpc.ServiceError) => this.onLost(error.details || error.message));
     call.on('end', () => this.onLost('the coordinator ended the stream'));
-    this.heartbeat = setInterval(() => this.send({ heartbeat: { epoch: this.epoch } }), heartbeatMs);
+    this.heartbeat = setInterval(
+      () => this.send({ heartbeat: { epoch: this.epoch } }),
+      heartbeatMs,
+    );
     this.heartbeat.unref();
   }
 
@@ -59,7 +62,8 @@ export class MemberSessionImpl implements MemberSession {
   arrive(stage: BarrierStage): Promise<void> {
     if (this.released.has(stage)) return Promise.resolve();
     // pre-resume cannot cancel a restore: once committed, a lost coordinator only ends the wait.
-    if (stage === 'resumed' && this.decision?.commit === true && this.lost !== undefined) return Promise.resolve();
+    if (stage === 'resumed' && this.decision?.commit === true && this.lost !== undefined)
+      return Promise.resolve();
     if (this.aborted !== undefined) return Promise.reject(this.abortError(this.aborted));
     if (this.lost !== undefined) return Promise.reject(this.abortError({ reason: this.lost }));
     let waiting = this.arrivals.get(stage);
@@ -80,7 +84,11 @@ export class MemberSessionImpl implements MemberSession {
     this.voteAnswer = answer;
     this.voting = answer.promise;
     if (this.lost !== undefined) this.recover();
-    else this.request({ vote: { epoch: this.epoch, ok, ...(reason === undefined ? {} : { reason }) } }, answer);
+    else
+      this.request(
+        { vote: { epoch: this.epoch, ok, ...(reason === undefined ? {} : { reason }) } },
+        answer,
+      );
     return answer.promise;
   }
 
@@ -96,7 +104,8 @@ export class MemberSessionImpl implements MemberSession {
   }
 
   fail(reason: string): void {
-    if (this.aborted === undefined && this.lost === undefined) this.send({ fail: { epoch: this.epoch, reason } });
+    if (this.aborted === undefined && this.lost === undefined)
+      this.send({ fail: { epoch: this.epoch, reason } });
   }
 
   onAbort(listener: (a: Abort) => void): void {
@@ -115,7 +124,8 @@ export class MemberSessionImpl implements MemberSession {
   private onEvent(event: ServerEvent): void {
     switch (event.type) {
       case 'release':
-        if (event.stage === 'ready' && event.members.length > 0) this.currentMembers = event.members;
+        if (event.stage === 'ready' && event.members.length > 0)
+          this.currentMembers = event.members;
         this.released.add(event.stage);
         this.arrivals.get(event.stage)?.resolve();
         return;
@@ -129,7 +139,9 @@ export class MemberSessionImpl implements MemberSession {
         this.completing?.resolve();
         return;
       case 'error': {
-        const error = new CohortError(asCode(event.code), event.message, { details: parseDetails(event.detailsJson) });
+        const error = new CohortError(asCode(event.code), event.message, {
+          details: parseDetails(event.detailsJson),
+        });
         const waiting = this.pending.get(event.seq);
         this.pending.delete(event.seq);
         waiting?.reject(error);
@@ -145,7 +157,10 @@ export class MemberSessionImpl implements MemberSession {
     this.decision = decision;
     this.voteAnswer?.resolve(decision);
     if (decision.commit) return;
-    this.setAborted({ reason: decision.reason ?? 'aborted', ...(decision.culprit === undefined ? {} : { culprit: decision.culprit }) });
+    this.setAborted({
+      reason: decision.reason ?? 'aborted',
+      ...(decision.culprit === undefined ? {} : { culprit: decision.culprit }),
+    });
   }
 
   private setAborted(abort: Abort): void {
@@ -182,7 +197,10 @@ export class MemberSessionImpl implements MemberSession {
     const report = result ?? this.pendingResult;
     const answer = this.completing;
     if (report === undefined || answer === undefined) return;
-    reportCompleteAfterLoss(this.recovery, report).then(() => answer.resolve(), (error: unknown) => answer.reject(error));
+    reportCompleteAfterLoss(this.recovery, report).then(
+      () => answer.resolve(),
+      (error: unknown) => answer.reject(error),
+    );
   }
 
   private request(body: Wire, answer: Deferred<never> | Deferred<void> | Deferred<Decision>): void {
@@ -199,20 +217,39 @@ export class MemberSessionImpl implements MemberSession {
 
   private abortError(abort: Abort): CohortError {
     const culprit = abort.culprit === undefined ? '' : ` (member ${abort.culprit})`;
-    return new CohortError(ErrorCode.Aborted, `round ${this.epoch} of group ${this.recovery.group} aborted: ${abort.reason}${culprit}`, {
-      details: { reason: abort.reason, culprit: abort.culprit, epoch: this.epoch, group: this.recovery.group },
-    });
+    return new CohortError(
+      ErrorCode.Aborted,
+      `round ${this.epoch} of group ${this.recovery.group} aborted: ${abort.reason}${culprit}`,
+      {
+        details: {
+          reason: abort.reason,
+          culprit: abort.culprit,
+          epoch: this.epoch,
+          group: this.recovery.group,
+        },
+      },
+    );
   }
 
   private abortDecision(abort: Abort): Decision {
-    return { commit: false, epoch: this.epoch, reason: abort.reason, ...(abort.culprit === undefined ? {} : { culprit: abort.culprit }) };
+    return {
+      commit: false,
+      epoch: this.epoch,
+      reason: abort.reason,
+      ...(abort.culprit === undefined ? {} : { culprit: abort.culprit }),
+    };
   }
 }
 
 function pick(event: { reason?: string; culprit?: string }): { reason?: string; culprit?: string } {
-  return { ...(event.reason === undefined ? {} : { reason: event.reason }), ...(event.culprit === undefined ? {} : { culprit: event.culprit }) };
+  return {
+    ...(event.reason === undefined ? {} : { reason: event.reason }),
+    ...(event.culprit === undefined ? {} : { culprit: event.culprit }),
+  };
 }
 
 function asCode(code: string): ErrorCode {
-  return (Object.values(ErrorCode) as string[]).includes(code) ? (code as ErrorCode) : ErrorCode.Protocol;
+  return (Object.values(ErrorCode) as string[]).includes(code)
+    ? (code as ErrorCode)
+    : ErrorCode.Protocol;
 }

@@ -18,8 +18,14 @@ export interface OpenOptions {
 const DEFAULT_HEARTBEAT_MS = 1_000;
 
 /** Opens the member's stream and sends its join; resolves on the welcome, rejects on refusal. */
-export function openMemberSession(client: grpc.Client, join: JoinRequest, o: OpenOptions): Promise<MemberSession> {
-  const open = (client as unknown as { Session(): grpc.ClientDuplexStream<Wire, Wire> }).Session.bind(client);
+export function openMemberSession(
+  client: grpc.Client,
+  join: JoinRequest,
+  o: OpenOptions,
+): Promise<MemberSession> {
+  const open = (
+    client as unknown as { Session(): grpc.ClientDuplexStream<Wire, Wire> }
+  ).Session.bind(client);
   const call = open();
   const label = `join ${join.group}/${join.member} at ${o.address}`;
   return new Promise((resolve, reject) => {
@@ -34,25 +40,49 @@ export function openMemberSession(client: grpc.Client, join: JoinRequest, o: Ope
         reject(error);
       } else if (session !== undefined) resolve(session);
     };
-    const timer = setTimeout(() => settle(unreachable(o.address, `no answer to the join within ${o.answerTimeoutMs} ms`)), o.answerTimeoutMs);
+    const timer = setTimeout(
+      () => settle(unreachable(o.address, `no answer to the join within ${o.answerTimeoutMs} ms`)),
+      o.answerTimeoutMs,
+    );
     const onData = (raw: Wire): void => {
       const event = decodeServerEvent(raw);
       if (event?.type === 'welcome') {
         const heartbeatMs = join.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-        const recovery = { client, address: o.address, group: join.group, member: join.member, epoch: event.epoch, windowMs: o.reconnectWindowMs };
+        const recovery = {
+          client,
+          address: o.address,
+          group: join.group,
+          member: join.member,
+          epoch: event.epoch,
+          windowMs: o.reconnectWindowMs,
+        };
         // The session attaches its listeners before ours go, so nothing on the stream is missed.
-        const session = new MemberSessionImpl(call, event.epoch, event.roundId, event.members, recovery, heartbeatMs);
+        const session = new MemberSessionImpl(
+          call,
+          event.epoch,
+          event.roundId,
+          event.members,
+          recovery,
+          heartbeatMs,
+        );
         settle(undefined, session);
       } else if (event?.type === 'error') {
-        const code = (Object.values(ErrorCode) as string[]).includes(event.code) ? (event.code as ErrorCode) : ErrorCode.Protocol;
+        const code = (Object.values(ErrorCode) as string[]).includes(event.code)
+          ? (event.code as ErrorCode)
+          : ErrorCode.Protocol;
         settle(new CohortError(code, event.message, { details: parseDetails(event.detailsJson) }));
       }
     };
     const onError = (error: grpc.ServiceError): void => {
       const cohort = fromServiceError(error, label);
-      settle(cohort.code === ErrorCode.Unreachable ? unreachable(o.address, error.details || error.message, error) : cohort);
+      settle(
+        cohort.code === ErrorCode.Unreachable
+          ? unreachable(o.address, error.details || error.message, error)
+          : cohort,
+      );
     };
-    const onEnd = (): void => settle(new CohortError(ErrorCode.Protocol, `${label}: the stream ended without a welcome`));
+    const onEnd = (): void =>
+      settle(new CohortError(ErrorCode.Protocol, `${label}: the stream ended without a welcome`));
     call.on('data', onData);
     call.on('error', onError);
     call.on('end', onEnd);

@@ -27,11 +27,22 @@ export async function recoverDecision(t: RecoveryTarget): Promise<Decision> {
   while (Date.now() < until) {
     try {
       const reply = decodeDecisionReply(
-        await callUnary(t.client, t.address, 'GetDecision', { group: t.group, epoch: t.epoch }, callOptions(until)),
+        await callUnary(
+          t.client,
+          t.address,
+          'GetDecision',
+          { group: t.group, epoch: t.epoch },
+          callOptions(until),
+        ),
       );
       if (reply.state === 'decided') {
         const { commit, reason, culprit } = reply.decision;
-        return { commit, epoch: t.epoch, ...(reason === undefined ? {} : { reason }), ...(culprit === undefined ? {} : { culprit }) };
+        return {
+          commit,
+          epoch: t.epoch,
+          ...(reason === undefined ? {} : { reason }),
+          ...(culprit === undefined ? {} : { culprit }),
+        };
       }
       if (reply.state === 'unknown') {
         return noDecision(t, `the coordinator has no record of epoch ${t.epoch}`);

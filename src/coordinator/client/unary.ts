@@ -18,19 +18,36 @@ export interface UnaryOptions {
 }
 
 /** One unary call; a gRPC failure comes back as the CohortError the server meant. */
-export function callUnary(client: grpc.Client, address: string, verb: string, request: Wire, o: UnaryOptions): Promise<Wire> {
+export function callUnary(
+  client: grpc.Client,
+  address: string,
+  verb: string,
+  request: Wire,
+  o: UnaryOptions,
+): Promise<Wire> {
   const method = (client as unknown as Record<string, UnaryMethod | undefined>)[verb];
   if (method === undefined) throw new Error(`coordinator.proto has no ${verb}`);
   const metadata = new grpc.Metadata(o.waitForReady === true ? { waitForReady: true } : undefined);
   return new Promise((resolve, reject) => {
-    method.call(client, request, metadata, { deadline: Date.now() + o.timeoutMs }, (error, reply) => {
-      if (error === null) {
-        resolve(reply ?? {});
-        return;
-      }
-      const cohort = fromServiceError(error, `${verb} at ${address}`);
-      const lost = error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED;
-      reject(lost && !isCohortError(cohort.cause) ? unreachable(address, error.details || error.message, error) : cohort);
-    });
+    method.call(
+      client,
+      request,
+      metadata,
+      { deadline: Date.now() + o.timeoutMs },
+      (error, reply) => {
+        if (error === null) {
+          resolve(reply ?? {});
+          return;
+        }
+        const cohort = fromServiceError(error, `${verb} at ${address}`);
+        const lost =
+          error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED;
+        reject(
+          lost && !isCohortError(cohort.cause)
+            ? unreachable(address, error.details || error.message, error)
+            : cohort,
+        );
+      },
+    );
   });
 }

@@ -31,15 +31,52 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
   let text = '';
   const parser = yargs()
     .scriptName('cohortd')
-    .usage('$0 [options]\n\nThe cohort coordinator: runs checkpoint and restore rounds for groups of containers.')
-    .option('listen', { type: 'string', array: true, requiresArg: true, describe: `unix:///path or host:port; repeatable (default ${DEFAULT_LISTEN})` })
-    .option('tls-ca', { type: 'string', requiresArg: true, describe: 'CA (PEM) that signs client certificates; TCP listeners require a client certificate from it' })
-    .option('tls-cert', { type: 'string', requiresArg: true, describe: "the server's certificate (PEM)" })
-    .option('tls-key', { type: 'string', requiresArg: true, describe: "the server's private key (PEM)" })
-    .option('insecure', { type: 'boolean', default: false, describe: 'allow plaintext TCP listeners (trusted networks only)' })
-    .option('state-dir', { type: 'string', requiresArg: true, default: DEFAULT_STATE_DIR, describe: 'where the decision log lives' })
-    .option('metrics-listen', { type: 'string', requiresArg: true, describe: 'host:port for /healthz and /metrics (e.g. 127.0.0.1:9464); off by default' })
-    .option('log-level', { choices: ['debug', 'info', 'warn', 'error'], default: 'info', describe: 'least severe log line written to stderr' })
+    .usage(
+      '$0 [options]\n\nThe cohort coordinator: runs checkpoint and restore rounds for groups of containers.',
+    )
+    .option('listen', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: `unix:///path or host:port; repeatable (default ${DEFAULT_LISTEN})`,
+    })
+    .option('tls-ca', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'CA (PEM) that signs client certificates; TCP listeners require a client certificate from it',
+    })
+    .option('tls-cert', {
+      type: 'string',
+      requiresArg: true,
+      describe: "the server's certificate (PEM)",
+    })
+    .option('tls-key', {
+      type: 'string',
+      requiresArg: true,
+      describe: "the server's private key (PEM)",
+    })
+    .option('insecure', {
+      type: 'boolean',
+      default: false,
+      describe: 'allow plaintext TCP listeners (trusted networks only)',
+    })
+    .option('state-dir', {
+      type: 'string',
+      requiresArg: true,
+      default: DEFAULT_STATE_DIR,
+      describe: 'where the decision log lives',
+    })
+    .option('metrics-listen', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'host:port for /healthz and /metrics (e.g. 127.0.0.1:9464); off by default',
+    })
+    .option('log-level', {
+      choices: ['debug', 'info', 'warn', 'error'],
+      default: 'info',
+      describe: 'least severe log line written to stderr',
+    })
     .group(Object.keys(DEADLINE_FLAGS), 'Deadlines (ms, or with ms/s/m/h: 30s):')
     .strict()
     .version(cohortVersion())
@@ -49,9 +86,13 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
     .exitProcess(false)
     .fail((message, error) => {
       if (error !== undefined && error !== null && error.name !== 'YError') throw error;
-      throw new CohortError(ErrorCode.Argv, `${message || error?.message || 'bad usage'} (see cohortd --help)`);
+      throw new CohortError(
+        ErrorCode.Argv,
+        `${message || error?.message || 'bad usage'} (see cohortd --help)`,
+      );
     });
-  for (const flag of Object.keys(DEADLINE_FLAGS)) parser.option(flag, { type: 'string', requiresArg: true });
+  for (const flag of Object.keys(DEADLINE_FLAGS))
+    parser.option(flag, { type: 'string', requiresArg: true });
   const args = await parser.parseAsync([...argv], {}, (_error, _args, output) => {
     if (output) text = output.endsWith('\n') ? output : output + '\n';
   });
@@ -62,24 +103,38 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
   const tlsFlags = [args.tlsCa, args.tlsCert, args.tlsKey];
   const tlsCount = tlsFlags.filter((v) => v !== undefined).length;
   if (tlsCount !== 0 && tlsCount !== 3) {
-    throw new CohortError(ErrorCode.Argv, '--tls-ca, --tls-cert and --tls-key go together; give all three');
+    throw new CohortError(
+      ErrorCode.Argv,
+      '--tls-ca, --tls-cert and --tls-key go together; give all three',
+    );
   }
   const hasTcp = listen.some((address) => parseListenAddress(address).kind === 'tcp');
   if (hasTcp && tlsCount === 0 && args.insecure !== true) {
-    throw new CohortError(ErrorCode.Argv, 'a TCP --listen needs --tls-ca, --tls-cert and --tls-key (mutual TLS), or --insecure on a trusted network');
+    throw new CohortError(
+      ErrorCode.Argv,
+      'a TCP --listen needs --tls-ca, --tls-cert and --tls-key (mutual TLS), or --insecure on a trusted network',
+    );
   }
   const deadlines: Partial<Deadlines> = {};
   for (const [flag, key] of Object.entries(DEADLINE_FLAGS)) {
     const value = args[flag];
     if (typeof value === 'string') deadlines[key] = parseDuration(value, `--${flag}`);
   }
-  const options: StartCoordinatorOptions = { listen, stateDir: args.stateDir, deadlines, insecure: args.insecure };
+  const options: StartCoordinatorOptions = {
+    listen,
+    stateDir: args.stateDir,
+    deadlines,
+    insecure: args.insecure,
+  };
   if (args.tlsCa !== undefined && args.tlsCert !== undefined && args.tlsKey !== undefined) {
     options.tls = { ca: args.tlsCa, cert: args.tlsCert, key: args.tlsKey };
   }
   if (args.metricsListen !== undefined) {
     if (parseListenAddress(args.metricsListen, '--metrics-listen').kind !== 'tcp') {
-      throw new CohortError(ErrorCode.Argv, '--metrics-listen takes host:port (e.g. 127.0.0.1:9464)');
+      throw new CohortError(
+        ErrorCode.Argv,
+        '--metrics-listen takes host:port (e.g. 127.0.0.1:9464)',
+      );
     }
     options.metricsListen = args.metricsListen;
   }

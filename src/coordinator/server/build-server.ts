@@ -55,8 +55,9 @@ export function buildServer(core: CoordinatorCore, logger: Logger): grpc.Server 
   const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
   server.addService(sessionServiceDefinition(), {
     ...unaryHandlers(core, logger),
-    Session: (call: grpc.ServerDuplexStream<Record<string, unknown>, Record<string, unknown> | Buffer>) =>
-      handleSession(core, logger, call),
+    Session: (
+      call: grpc.ServerDuplexStream<Record<string, unknown>, Record<string, unknown> | Buffer>,
+    ) => handleSession(core, logger, call),
   });
   return server;
 }

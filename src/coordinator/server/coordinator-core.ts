@@ -80,20 +80,30 @@ export class CoordinatorCore {
   }
 
   applyGroup(manifest: GroupManifest): void {
-    this.run(this.mutate(() => this.o.machine.applyGroup(manifest, this.now())), true);
+    this.run(
+      this.mutate(() => this.o.machine.applyGroup(manifest, this.now())),
+      true,
+    );
   }
 
   deleteGroup(name: string): void {
-    this.run(this.mutate(() => this.o.machine.deleteGroup(name, this.now())), true);
+    this.run(
+      this.mutate(() => this.o.machine.deleteGroup(name, this.now())),
+      true,
+    );
   }
 
   reportComplete(report: CompleteReport): void {
-    this.run(this.mutate(() => this.o.machine.reportComplete(report, this.now())), true);
+    this.run(
+      this.mutate(() => this.o.machine.reportComplete(report, this.now())),
+      true,
+    );
   }
 
   /** Aborts open rounds ("coordinator shutting down"), persisted and broadcast, then ends streams. */
   shutdown(): void {
-    if (this.failure === undefined) this.run(this.o.machine.step({ type: 'shutdown', now: this.now() }));
+    if (this.failure === undefined)
+      this.run(this.o.machine.step({ type: 'shutdown', now: this.now() }));
     this.clearTimer();
     for (const sink of this.sinks.values()) sink.end();
     this.sinks.clear();
@@ -101,7 +111,10 @@ export class CoordinatorCore {
 
   private mutate(body: () => Effect[]): Effect[] {
     if (this.failure !== undefined) {
-      throw new CohortError(ErrorCode.Unreachable, `the coordinator stopped: ${this.failure.message}`);
+      throw new CohortError(
+        ErrorCode.Unreachable,
+        `the coordinator stopped: ${this.failure.message}`,
+      );
     }
     return body();
   }
@@ -123,7 +136,8 @@ export class CoordinatorCore {
       switch (effect.type) {
         case 'persist':
           this.o.log.append(effect.record);
-          if (effect.record.type === 'round-decided') this.o.faults?.afterDecisionPersist?.(effect.record);
+          if (effect.record.type === 'round-decided')
+            this.o.faults?.afterDecisionPersist?.(effect.record);
           break;
         case 'send':
           this.sinks.get(effect.conn)?.write(encodeOut(effect.message));
@@ -173,7 +187,10 @@ export class CoordinatorCore {
     this.failure = error;
     this.clearTimer();
     this.o.logger.error('coordinator-stopped', { code: error.code, message: error.message });
-    const unavailable = new CohortError(ErrorCode.Unreachable, `the coordinator stopped: ${error.message}`);
+    const unavailable = new CohortError(
+      ErrorCode.Unreachable,
+      `the coordinator stopped: ${error.message}`,
+    );
     for (const sink of this.sinks.values()) sink.fail(unavailable);
     this.sinks.clear();
     this.o.onFatal(error);

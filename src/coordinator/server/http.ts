@@ -8,16 +8,23 @@ export interface HttpEndpoints {
 }
 
 /** `/healthz` and Prometheus `/metrics` on a plain HTTP port, meant for localhost or a scrape network. */
-export async function startHttp(address: Extract<ListenAddress, { kind: 'tcp' }>, endpoints: HttpEndpoints): Promise<{ server: Server; address: string }> {
+export async function startHttp(
+  address: Extract<ListenAddress, { kind: 'tcp' }>,
+  endpoints: HttpEndpoints,
+): Promise<{ server: Server; address: string }> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET') {
       response.writeHead(405).end();
     } else if (path === '/healthz') {
       const ok = endpoints.healthy();
-      response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'stopped\n');
+      response
+        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ok ? 'ok\n' : 'stopped\n');
     } else if (path === '/metrics') {
-      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(endpoints.metrics());
+      response
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        .end(endpoints.metrics());
     } else {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('try /healthz or /metrics\n');
     }
@@ -25,7 +32,13 @@ export async function startHttp(address: Extract<ListenAddress, { kind: 'tcp' }>
   const host = address.host.replace(/^\[|\]$/g, '');
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) =>
-      reject(new CohortError(ErrorCode.Config, `--metrics-listen ${address.host}:${address.port}: ${error.message}`, { cause: error })),
+      reject(
+        new CohortError(
+          ErrorCode.Config,
+          `--metrics-listen ${address.host}:${address.port}: ${error.message}`,
+          { cause: error },
+        ),
+      ),
     );
     server.listen(address.port, host, () => resolve());
   });

@@ -20,11 +20,16 @@ export function identityOf(call: AuthSource): Identity {
   const auth = call.getAuthContext();
   const certificate = auth?.sslPeerCertificate;
   // No TLS: a root-only unix socket, or plaintext TCP the operator allowed with --insecure.
-  if (auth?.transportSecurityType !== 'ssl' || certificate === undefined) return { kind: 'trusted' };
-  const raw = (certificate.subject as Record<string, string | string[] | undefined> | undefined)?.CN;
+  if (auth?.transportSecurityType !== 'ssl' || certificate === undefined)
+    return { kind: 'trusted' };
+  const raw = (certificate.subject as Record<string, string | string[] | undefined> | undefined)
+    ?.CN;
   const cn = Array.isArray(raw) ? raw[0] : raw;
   if (cn === undefined || cn === '') {
-    throw new CohortError(ErrorCode.Permission, 'the client certificate has no subject CN; issue it with CN=admin, CN=node:<name> or CN=<member>');
+    throw new CohortError(
+      ErrorCode.Permission,
+      'the client certificate has no subject CN; issue it with CN=admin, CN=node:<name> or CN=<member>',
+    );
   }
   if (cn === ADMIN_CN) return { kind: 'admin' };
   if (cn.startsWith(NODE_CN_PREFIX)) return { kind: 'node', name: cn.slice(NODE_CN_PREFIX.length) };
@@ -68,5 +73,9 @@ export function authorizeMember(identity: Identity, member: string): void {
 }
 
 function describe(identity: Identity): string {
-  return identity.kind === 'node' ? `${NODE_CN_PREFIX}${identity.name}` : identity.kind === 'member' ? identity.name : identity.kind;
+  return identity.kind === 'node'
+    ? `${NODE_CN_PREFIX}${identity.name}`
+    : identity.kind === 'member'
+      ? identity.name
+      : identity.kind;
 }

@@ -22,7 +22,11 @@ export interface BindOptions {
  * Binds each address: unix sockets in a 0700 directory as 0600 files; TCP only with mutual TLS
  * (client certificates required), or in plaintext when the operator passed --insecure.
  */
-export async function bindAll(server: grpc.Server, addresses: ListenAddress[], o: BindOptions): Promise<string[]> {
+export async function bindAll(
+  server: grpc.Server,
+  addresses: ListenAddress[],
+  o: BindOptions,
+): Promise<string[]> {
   const tcpCredentials = addresses.some((a) => a.kind === 'tcp') ? tcpCredentialsFor(o) : undefined;
   const bound: string[] = [];
   for (const address of addresses) {
@@ -32,7 +36,11 @@ export async function bindAll(server: grpc.Server, addresses: ListenAddress[], o
       chmodSync(address.path, 0o600);
       bound.push(formatListenAddress(address));
     } else {
-      const port = await bind(server, formatListenAddress(address), tcpCredentials ?? grpc.ServerCredentials.createInsecure());
+      const port = await bind(
+        server,
+        formatListenAddress(address),
+        tcpCredentials ?? grpc.ServerCredentials.createInsecure(),
+      );
       bound.push(`${address.host}:${port}`);
     }
   }
@@ -45,15 +53,24 @@ function tcpCredentialsFor(o: BindOptions): grpc.ServerCredentials {
       try {
         return readFileSync(path);
       } catch (error) {
-        throw new CohortError(ErrorCode.Config, `--tls-${what} ${path}: cannot be read (${(error as Error).message})`, { cause: error });
+        throw new CohortError(
+          ErrorCode.Config,
+          `--tls-${what} ${path}: cannot be read (${(error as Error).message})`,
+          { cause: error },
+        );
       }
     };
     const key = read(o.tls.key, 'key');
-    return grpc.ServerCredentials.createSsl(read(o.tls.ca, 'ca'), [{ private_key: key, cert_chain: read(o.tls.cert, 'cert') }], true);
+    return grpc.ServerCredentials.createSsl(
+      read(o.tls.ca, 'ca'),
+      [{ private_key: key, cert_chain: read(o.tls.cert, 'cert') }],
+      true,
+    );
   }
   if (o.insecure === true) {
     o.logger.warn('insecure-listener', {
-      message: 'listening on TCP without TLS: anyone who can reach the port can join, vote and change groups',
+      message:
+        'listening on TCP without TLS: anyone who can reach the port can join, vote and change groups',
     });
     return grpc.ServerCredentials.createInsecure();
   }
@@ -63,11 +80,20 @@ function tcpCredentialsFor(o: BindOptions): grpc.ServerCredentials {
   );
 }
 
-function bind(server: grpc.Server, target: string, credentials: grpc.ServerCredentials): Promise<number> {
+function bind(
+  server: grpc.Server,
+  target: string,
+  credentials: grpc.ServerCredentials,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(target, credentials, (error, port) => {
       if (error === null) resolve(port);
-      else reject(new CohortError(ErrorCode.Config, `cannot listen on ${target}: ${error.message}`, { cause: error }));
+      else
+        reject(
+          new CohortError(ErrorCode.Config, `cannot listen on ${target}: ${error.message}`, {
+            cause: error,
+          }),
+        );
     });
   });
 }
@@ -78,10 +104,16 @@ async function prepareSocketPath(path: string): Promise<void> {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!existsSync(path)) return;
   if (!lstatSync(path).isSocket()) {
-    throw new CohortError(ErrorCode.Config, `cannot listen on unix://${path}: a file that is not a socket is in the way`);
+    throw new CohortError(
+      ErrorCode.Config,
+      `cannot listen on unix://${path}: a file that is not a socket is in the way`,
+    );
   }
   if (await isListening(path)) {
-    throw new CohortError(ErrorCode.Config, `cannot listen on unix://${path}: another cohortd is listening there`);
+    throw new CohortError(
+      ErrorCode.Config,
+      `cannot listen on unix://${path}: another cohortd is listening there`,
+    );
   }
   unlinkSync(path);
 }

@@ -17,10 +17,12 @@ export function jsonLogger(
   minimum: LogLevel = 'info',
   clock: () => Date = () => new Date(),
 ): Logger {
-  const emit = (level: LogLevel) => (event: string, fields: LogFields = {}) => {
-    if (RANK[level] < RANK[minimum]) return;
-    write(JSON.stringify({ time: clock().toISOString(), level, event, ...fields }) + '\n');
-  };
+  const emit =
+    (level: LogLevel) =>
+    (event: string, fields: LogFields = {}) => {
+      if (RANK[level] < RANK[minimum]) return;
+      write(JSON.stringify({ time: clock().toISOString(), level, event, ...fields }) + '\n');
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

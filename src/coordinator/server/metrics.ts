@@ -1,5 +1,7 @@
 /** Upper bounds in seconds: sub-millisecond loopback releases up to a slow dump's wait. */
-const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300,
+];
 
 interface Histogram {
   counts: number[];
@@ -30,7 +32,8 @@ export class Metrics {
 
   barrierWait(stage: string, seconds: number): void {
     let h = this.waits.get(stage);
-    if (h === undefined) this.waits.set(stage, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    if (h === undefined)
+      this.waits.set(stage, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
     BUCKETS.forEach((bound, i) => {
       if (seconds <= bound) h.counts[i] = (h.counts[i] ?? 0) + 1;
     });
@@ -40,7 +43,8 @@ export class Metrics {
 
   render(): string {
     const lines: string[] = [];
-    const family = (name: string, type: string, help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    const family = (name: string, type: string, help: string) =>
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     family('cohort_rounds_opened_total', 'counter', 'Rounds opened, by kind.');
     for (const kind of ['checkpoint', 'restore']) {
       lines.push(`cohort_rounds_opened_total{kind="${kind}"} ${this.opened.get(kind) ?? 0}`);
@@ -54,7 +58,9 @@ export class Metrics {
     family('cohort_barrier_wait_seconds', 'histogram', 'First arrival to release, by barrier.');
     for (const [stage, h] of [...this.waits].sort()) {
       BUCKETS.forEach((bound, i) => {
-        lines.push(`cohort_barrier_wait_seconds_bucket{stage="${stage}",le="${bound}"} ${h.counts[i] ?? 0}`);
+        lines.push(
+          `cohort_barrier_wait_seconds_bucket{stage="${stage}",le="${bound}"} ${h.counts[i] ?? 0}`,
+        );
       });
       lines.push(`cohort_barrier_wait_seconds_bucket{stage="${stage}",le="+Inf"} ${h.count}`);
       lines.push(`cohort_barrier_wait_seconds_sum{stage="${stage}"} ${h.sum}`);

@@ -56,7 +56,11 @@ export function handleSession(
       core.receive(input);
     } catch (error) {
       const refusal = toCohortError(error);
-      logger.warn('message-refused', { code: refusal.code, message: refusal.message, peer: call.getPeer() });
+      logger.warn('message-refused', {
+        code: refusal.code,
+        message: refusal.message,
+        peer: call.getPeer(),
+      });
       if (!joined) {
         finish(refusal);
         core.closeStream(conn, 'refused');

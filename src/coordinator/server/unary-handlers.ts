@@ -7,12 +7,7 @@ import {
   decodeManifest,
   decodeStatusRequest,
 } from '../wire/decode-unary.js';
-import {
-  encodeDecision,
-  encodeManifest,
-  encodeRoundRecord,
-  encodeStatus,
-} from '../wire/encode.js';
+import { encodeDecision, encodeManifest, encodeRoundRecord, encodeStatus } from '../wire/encode.js';
 import { toStatusObject } from '../wire/status-map.js';
 import type { CoordinatorCore } from './coordinator-core.js';
 import { authorizeVerb, identityOf, type Identity, type Verb } from './identity.js';
@@ -53,7 +48,10 @@ export function unaryHandlers(core: CoordinatorCore, logger: Logger): UntypedSer
   };
   const implementation: UntypedServiceImplementation = {};
   for (const [verb, handler] of Object.entries(verbs) as [Verb, Handler][]) {
-    implementation[verb] = (call: ServerUnaryCall<unknown, Wire>, callback: sendUnaryData<Wire>) => {
+    implementation[verb] = (
+      call: ServerUnaryCall<unknown, Wire>,
+      callback: sendUnaryData<Wire>,
+    ) => {
       try {
         const identity = identityOf(call);
         authorizeVerb(identity, verb);

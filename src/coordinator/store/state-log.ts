@@ -99,7 +99,9 @@ export function readRecords(data: Buffer): {
     line += 1;
     const end = data.indexOf(0x0a, offset);
     const problem =
-      end === -1 ? 'the last line is incomplete' : parseInto(records, data.toString('utf8', offset, end));
+      end === -1
+        ? 'the last line is incomplete'
+        : parseInto(records, data.toString('utf8', offset, end));
     if (problem !== undefined) {
       return {
         records,
@@ -129,7 +131,11 @@ function parseInto(records: LogRecord[], text: string): string | undefined {
 
 function storeError(message: string, cause?: unknown): CohortError {
   const why = cause instanceof Error ? `: ${cause.message}` : '';
-  return new CohortError(ErrorCode.Store, `state log: ${message}${why}; check --state-dir and its disk`, {
-    cause,
-  });
+  return new CohortError(
+    ErrorCode.Store,
+    `state log: ${message}${why}; check --state-dir and its disk`,
+    {
+      cause,
+    },
+  );
 }

@@ -54,7 +54,12 @@ export function decodeMemberMessage(value: unknown, conn: ConnId): StreamInput {
     case 'heartbeat':
       return { type: 'heartbeat', conn, seq, epoch: epochOf(fields, 'heartbeat.epoch') };
     case 'complete': {
-      const imageLocation = optionalString(fields, 'imageLocation', 'complete.imageLocation', MAX_PATH_CHARS);
+      const imageLocation = optionalString(
+        fields,
+        'imageLocation',
+        'complete.imageLocation',
+        MAX_PATH_CHARS,
+      );
       const reason = optionalString(fields, 'reason', 'complete.reason', MAX_REASON_CHARS);
       return {
         type: 'complete',
@@ -72,7 +77,8 @@ export function decodeMemberMessage(value: unknown, conn: ConnId): StreamInput {
         conn,
         seq,
         epoch: epochOf(fields, 'fail.epoch'),
-        reason: optionalString(fields, 'reason', 'fail.reason', MAX_REASON_CHARS) ?? 'no reason given',
+        reason:
+          optionalString(fields, 'reason', 'fail.reason', MAX_REASON_CHARS) ?? 'no reason given',
       };
   }
 }
@@ -83,7 +89,10 @@ function decodeJoin(raw: Raw): JoinFields {
     member: name(raw, 'member', 'join.member'),
     kind: enumValue(raw, 'kind', 'join.kind', KIND_FROM_WIRE),
   };
-  const declaredSize = whole(raw, 'declaredSize', 'join.declaredSize', { min: 1, max: MAX_MEMBERS });
+  const declaredSize = whole(raw, 'declaredSize', 'join.declaredSize', {
+    min: 1,
+    max: MAX_MEMBERS,
+  });
   if (declaredSize !== undefined) join.declaredSize = declaredSize;
   const declaredMembers = names(raw, 'declaredMembers', 'join.declaredMembers');
   if (declaredMembers !== undefined) {
@@ -98,7 +107,10 @@ function decodeJoin(raw: Raw): JoinFields {
   });
   if (join.kind === 'restore') {
     if (checkpointEpoch === undefined) {
-      throw badField('join.checkpointEpoch', 'is required for a restore: name the checkpoint epoch being restored');
+      throw badField(
+        'join.checkpointEpoch',
+        'is required for a restore: name the checkpoint epoch being restored',
+      );
     }
     join.checkpointEpoch = checkpointEpoch;
   }

@@ -72,5 +72,7 @@ export function encodeStatus(reply: StatusReply): Wire {
 }
 
 export function encodeDecision(lookup: DecisionLookup): Wire {
-  return lookup.state === 'decided' ? { state: 'decided', decision: lookup.decision } : { state: lookup.state };
+  return lookup.state === 'decided'
+    ? { state: 'decided', decision: lookup.decision }
+    : { state: lookup.state };
 }

@@ -1,7 +1,13 @@
 import type { BarrierStage, RoundKind } from '../types.js';
 
-export const KIND_FROM_WIRE: Record<string, RoundKind> = { CHECKPOINT: 'checkpoint', RESTORE: 'restore' };
-export const KIND_TO_WIRE: Record<RoundKind, string> = { checkpoint: 'CHECKPOINT', restore: 'RESTORE' };
+export const KIND_FROM_WIRE: Record<string, RoundKind> = {
+  CHECKPOINT: 'checkpoint',
+  RESTORE: 'restore',
+};
+export const KIND_TO_WIRE: Record<RoundKind, string> = {
+  checkpoint: 'CHECKPOINT',
+  restore: 'RESTORE',
+};
 export const STAGE_FROM_WIRE: Record<string, BarrierStage> = {
   READY: 'ready',
   FROZEN: 'frozen',

@@ -24,11 +24,17 @@ export function objectAt(value: unknown, field: string): Raw {
   return value as Raw;
 }
 
-export function optionalString(raw: Raw, key: string, field: string, max: number): string | undefined {
+export function optionalString(
+  raw: Raw,
+  key: string,
+  field: string,
+  max: number,
+): string | undefined {
   const value = raw[key];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw badField(field, `must be a string (got ${typeof value})`);
-  if (value.length > max) throw badField(field, `is ${value.length} characters long; at most ${max}`);
+  if (value.length > max)
+    throw badField(field, `is ${value.length} characters long; at most ${max}`);
   return value;
 }
 
@@ -41,7 +47,8 @@ export function names(raw: Raw, key: string, field: string): string[] | undefine
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw badField(field, 'must be a list of names');
   if (value.length === 0) return undefined;
-  if (value.length > MAX_MEMBERS) throw badField(field, `has ${value.length} names; at most ${MAX_MEMBERS}`);
+  if (value.length > MAX_MEMBERS)
+    throw badField(field, `has ${value.length} names; at most ${MAX_MEMBERS}`);
   const seen = new Set<string>();
   return value.map((item, i) => {
     const checked = checkName(item, `${field}[${i}]`);
@@ -70,22 +77,32 @@ export function whole(
 
 export function epochOf(raw: Raw, field: string): number {
   const epoch = whole(raw, 'epoch', field, { min: 1, max: Number.MAX_SAFE_INTEGER });
-  if (epoch === undefined) throw badField(field, 'is missing; every message after the join carries the round epoch');
+  if (epoch === undefined)
+    throw badField(field, 'is missing; every message after the join carries the round epoch');
   return epoch;
 }
 
 export function bool(raw: Raw, key: string, field: string): boolean {
   const value = raw[key];
   if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw badField(field, `must be true or false (got ${JSON.stringify(value)})`);
+  if (typeof value !== 'boolean')
+    throw badField(field, `must be true or false (got ${JSON.stringify(value)})`);
   return value;
 }
 
-export function enumValue<T extends string>(raw: Raw, key: string, field: string, map: Record<string, T>): T {
+export function enumValue<T extends string>(
+  raw: Raw,
+  key: string,
+  field: string,
+  map: Record<string, T>,
+): T {
   const value = raw[key];
   const mapped = typeof value === 'string' ? map[value] : undefined;
   if (mapped === undefined) {
-    throw badField(field, `must be one of ${Object.keys(map).join(', ')} (got ${JSON.stringify(value) ?? 'nothing'})`);
+    throw badField(
+      field,
+      `must be one of ${Object.keys(map).join(', ')} (got ${JSON.stringify(value) ?? 'nothing'})`,
+    );
   }
   return mapped;
 }

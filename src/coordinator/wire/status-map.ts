@@ -61,7 +61,10 @@ export function fromServiceError(error: ServiceError, context: string): CohortEr
         : error.code === Status.INVALID_ARGUMENT || error.code === Status.RESOURCE_EXHAUSTED
           ? ErrorCode.BadMessage
           : ErrorCode.Internal;
-  return new CohortError(fallback, `${context}: ${error.details || error.message}`, { cause: error, details });
+  return new CohortError(fallback, `${context}: ${error.details || error.message}`, {
+    cause: error,
+    details,
+  });
 }
 
 export function parseDetails(text: unknown): CohortError['details'] {

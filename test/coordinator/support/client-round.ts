@@ -1,4 +1,8 @@
-import type { CoordinatorClient, Decision, MemberSession } from '../../../src/coordinator/client.js';
+import type {
+  CoordinatorClient,
+  Decision,
+  MemberSession,
+} from '../../../src/coordinator/client.js';
 import type { RoundKind, RoundRecord } from '../../../src/coordinator/types.js';
 import type { FaultPoint } from './scenario-driver.js';
 
@@ -19,7 +23,11 @@ export interface MemberResult {
 }
 
 /** Every member as a real session would act, the last one struck by the fault at `point`. */
-export async function runClientRound(client: CoordinatorClient, group: string, s: ClientScenario): Promise<MemberResult[]> {
+export async function runClientRound(
+  client: CoordinatorClient,
+  group: string,
+  s: ClientScenario,
+): Promise<MemberResult[]> {
   const names = Array.from({ length: s.members }, (_, i) => `m${i}`);
   const sessions = await Promise.all(
     names.map((member) =>
@@ -33,12 +41,19 @@ export async function runClientRound(client: CoordinatorClient, group: string, s
       }),
     ),
   );
-  const results = await Promise.all(sessions.map((session, i) => act(session, names[i] ?? '', i === names.length - 1, s)));
+  const results = await Promise.all(
+    sessions.map((session, i) => act(session, names[i] ?? '', i === names.length - 1, s)),
+  );
   for (const session of sessions) session.close();
   return results;
 }
 
-async function act(session: MemberSession, member: string, culprit: boolean, s: ClientScenario): Promise<MemberResult> {
+async function act(
+  session: MemberSession,
+  member: string,
+  culprit: boolean,
+  s: ClientScenario,
+): Promise<MemberResult> {
   const result: MemberResult = { member };
   const aborted = new Promise<void>((resolve) =>
     session.onAbort((abort) => {
@@ -48,7 +63,8 @@ async function act(session: MemberSession, member: string, culprit: boolean, s: 
   );
   /** True when the fault struck here and this member stops acting. */
   const strike = (point: FaultPoint): boolean => {
-    if (!culprit || s.point !== point || s.fault === 'none' || s.fault === 'duplicate') return false;
+    if (!culprit || s.point !== point || s.fault === 'none' || s.fault === 'duplicate')
+      return false;
     if (s.fault === 'fail') session.fail('injected failure');
     if (s.fault === 'drop') session.close();
     return s.fault !== 'vote-no';
@@ -81,16 +97,25 @@ async function act(session: MemberSession, member: string, culprit: boolean, s: 
 }
 
 /** A struck member before the decision waits for the abort it caused (a dropped one cannot hear it). */
-async function settle(result: MemberResult, aborted: Promise<void>, s: ClientScenario): Promise<MemberResult> {
+async function settle(
+  result: MemberResult,
+  aborted: Promise<void>,
+  s: ClientScenario,
+): Promise<MemberResult> {
   if (s.fault !== 'drop') await aborted;
   return result;
 }
 
 /** Waits until the round has an outcome other than open (and, once committed, is closed). */
-export async function settledRecord(client: CoordinatorClient, group: string, epoch = 1): Promise<RoundRecord> {
+export async function settledRecord(
+  client: CoordinatorClient,
+  group: string,
+  epoch = 1,
+): Promise<RoundRecord> {
   for (;;) {
     const record = (await client.history(group)).find((r) => r.epoch === epoch);
-    if (record !== undefined && record.outcome !== 'open' && record.closedAt !== undefined) return record;
+    if (record !== undefined && record.outcome !== 'open' && record.closedAt !== undefined)
+      return record;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -6,7 +6,9 @@ type Wire = Record<string, unknown>;
 /** A client that skips every check of the real one, to send the server what it must refuse. */
 export function rawClient(address: string): grpc.Client {
   const Service = coordinatorService();
-  return new Service(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 8 * 1024 * 1024 });
+  return new Service(address, grpc.credentials.createInsecure(), {
+    'grpc.max_send_message_length': 8 * 1024 * 1024,
+  });
 }
 
 export interface RawStream {
@@ -40,14 +42,37 @@ export function rawStream(client: grpc.Client): RawStream {
   };
 }
 
-export function rawUnary(client: grpc.Client, verb: string, request: unknown): Promise<{ error?: grpc.ServiceError; reply?: Wire }> {
-  const method = (client as unknown as Record<string, (r: unknown, cb: (e: grpc.ServiceError | null, r?: Wire) => void) => void>)[verb];
-  return new Promise((resolve) => method?.call(client, request, (error, reply) => resolve(error ? { error } : { reply: reply ?? {} })));
+export function rawUnary(
+  client: grpc.Client,
+  verb: string,
+  request: unknown,
+): Promise<{ error?: grpc.ServiceError; reply?: Wire }> {
+  const method = (
+    client as unknown as Record<
+      string,
+      (r: unknown, cb: (e: grpc.ServiceError | null, r?: Wire) => void) => void
+    >
+  )[verb];
+  return new Promise((resolve) =>
+    method?.call(client, request, (error, reply) =>
+      resolve(error ? { error } : { reply: reply ?? {} }),
+    ),
+  );
 }
 
 /** Sends arbitrary bytes as a unary request, past the client's serializer. */
-export function rawBytes(client: grpc.Client, verb: string, bytes: Buffer): Promise<grpc.ServiceError | null> {
+export function rawBytes(
+  client: grpc.Client,
+  verb: string,
+  bytes: Buffer,
+): Promise<grpc.ServiceError | null> {
   return new Promise((resolve) => {
-    client.makeUnaryRequest(`/cohort.v1.Coordinator/${verb}`, (b: Buffer) => b, (b: Buffer) => b, bytes, (error) => resolve(error));
+    client.makeUnaryRequest(
+      `/cohort.v1.Coordinator/${verb}`,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      bytes,
+      (error) => resolve(error),
+    );
   });
 }

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectCoordinator, type CoordinatorClient } from '../../../src/coordinator/client.js';
-import { startCoordinator, type RunningCoordinator, type StartCoordinatorOptions } from '../../../src/coordinator/embedded.js';
+import {
+  startCoordinator,
+  type RunningCoordinator,
+  type StartCoordinatorOptions,
+} from '../../../src/coordinator/embedded.js';
 import { jsonLogger } from '../../../src/coordinator/server/logger.js';
 import type { Deadlines } from '../../../src/coordinator/types.js';
 
@@ -26,7 +30,8 @@ export async function startTestCoordinator(
   const dir = mkdtempSync(join(tmpdir(), 'cohortd-test-'));
   const stateDir = extra.stateDir ?? join(dir, 'state');
   const logs: Record<string, unknown>[] = [];
-  const listen = transport === 'tcp' ? ['127.0.0.1:0'] : [`unix://${join(dir, 'sock', 'cohortd.sock')}`];
+  const listen =
+    transport === 'tcp' ? ['127.0.0.1:0'] : [`unix://${join(dir, 'sock', 'cohortd.sock')}`];
   const running = await startCoordinator({
     listen,
     stateDir,
@@ -43,7 +48,12 @@ export async function startTestCoordinator(
     stateDir,
     logs,
     async client() {
-      const client = await connectCoordinator({ address, insecure: true, connectTimeoutMs: 5_000, reconnectWindowMs: 5_000 });
+      const client = await connectCoordinator({
+        address,
+        insecure: true,
+        connectTimeoutMs: 5_000,
+        reconnectWindowMs: 5_000,
+      });
       clients.push(client);
       return client;
     },
