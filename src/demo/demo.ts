@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { connectCoordinator } from '../coordinator/client.js';
 import { startCoordinator } from '../coordinator/embedded.js';
+import { silentLogger } from '../coordinator/server/logger.js';
 import { PACKAGE_ROOT } from '../core/package-paths.js';
 import { probeCriu } from '../criu/probe.js';
 import { makeDemoBundle } from './bundle.js';

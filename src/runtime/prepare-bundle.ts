@@ -13,6 +13,8 @@ import { readAnnotations, readBundleSpec, writeBundleSpec } from '../spec/bundle
 
 export interface PreparedBundle {
   criuConfig: string;
+  /** This container's directory under cohort's state dir. */
+  stateDir: string;
   declaration?: GroupDeclaration;
   /** Things the caller's log should hear about (never stderr on success). */
   notes: string[];
@@ -50,7 +52,7 @@ export function prepareBundle(
     JSON.stringify({ id, bundle, runcRoot, declaration, criuConfig: written.path }, null, 2) + '\n',
     { mode: 0o600 },
   );
-  const result: PreparedBundle = { criuConfig: written.path, notes };
+  const result: PreparedBundle = { criuConfig: written.path, stateDir: dir, notes };
   if (declaration !== undefined) result.declaration = declaration;
   return result;
 }

@@ -10,6 +10,7 @@ export function coordinatorOptions(
   const options: CoordinatorClientOptions = {
     address: override ?? coordinator.address,
     connectTimeoutMs: coordinator.connectTimeoutMs,
+    reconnectWindowMs: coordinator.reconnectWindowMs,
     insecure: coordinator.insecure,
   };
   if (coordinator.tls !== undefined) options.tls = coordinator.tls;

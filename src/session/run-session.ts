@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { connectCoordinator, type MemberSession } from '../coordinator/client.js';
-import { CohortError, ErrorCode } from '../core/errors.js';
+import { CohortError, ErrorCode, toCohortError } from '../core/errors.js';
 import { writeImageManifest } from '../criu/image-manifest.js';
 import { spawnRunc, type RuncExit } from '../runtime/spawn-runc.js';
 import { readContainerState, resumeContainer } from './container-state.js';
@@ -29,9 +29,13 @@ const REAL_DEPS: SessionDeps = { connect: connectCoordinator, spawn: spawnRunc }
  * channel in its environment, then record the outcome at the coordinator.
  */
 export async function runSession(plan: SessionPlan, deps = REAL_DEPS): Promise<SessionResult> {
-  const client = await deps.connect(plan.coordinator);
+  const client = await deps.connect(plan.coordinator).catch((error: unknown) => {
+    throw labelled(plan, error);
+  });
   try {
-    const session = await client.openSession(plan.join);
+    const session = await client.openSession(plan.join).catch((error: unknown) => {
+      throw labelled(plan, error);
+    });
     try {
       return await runJoined(plan, deps, session);
     } finally {
@@ -94,6 +98,7 @@ async function runJoined(
   if (exit.exitCode !== 0) {
     const reason = `runc ${plan.kind} exited ${exit.exitCode} after the group committed${exit.stderrTail ? `: ${exit.stderrTail}` : ''}`;
     await session.complete({ ok: false, reason });
+    await thawIfFrozen(plan);
     return { exitCode: exit.exitCode, error: `${label} failed: ${reason}`, epoch: session.epoch };
   }
   if (plan.kind === 'checkpoint') {
@@ -114,14 +119,31 @@ async function runJoined(
   return { exitCode: 0, epoch: session.epoch };
 }
 
+/** Names the member and the operation in front of the coordinator's own words; keeps the code. */
+function labelled(plan: SessionPlan, error: unknown): CohortError {
+  const cause = toCohortError(error);
+  return new CohortError(
+    cause.code,
+    `${plan.kind} of ${memberLabel(plan)} failed: ${cause.message}`,
+    {
+      cause,
+      details: cause.details,
+    },
+  );
+}
+
 function describeAbort(
   plan: SessionPlan,
   abort: { reason: string; culprit?: string } | undefined,
   fallback: string,
 ): string {
   if (abort === undefined) return `failed: ${fallback}`;
-  if (abort.culprit === undefined) return `aborted: ${abort.reason}`;
-  return `aborted: member ${plan.group}/${abort.culprit} ${abort.reason}`;
+  const { culprit, reason } = abort;
+  // The coordinator names members within the group; the caller sees group/member.
+  if (culprit !== undefined && reason.startsWith(`member ${culprit} `)) {
+    return `aborted: member ${plan.group}/${culprit} ${reason.slice(`member ${culprit} `.length)}`;
+  }
+  return `aborted: ${reason}`;
 }
 
 /** A dump that dies mid-way (runc killed) can leave the cgroup frozen; CRIU would have thawed it. */

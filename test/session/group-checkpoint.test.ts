@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
 import { startCoordinator } from '../../src/coordinator/embedded.js';
+import { silentLogger } from '../../src/coordinator/server/logger.js';
 import {
   checkpointMembers,
   containerStatus,
@@ -111,7 +112,7 @@ describe('faults during a group checkpoint', () => {
       expect(existsSync(join(member.image, 'cohort-manifest.json'))).toBe(false);
   });
 
-  it.each(['pre-dump', 'network-lock', 'post-dump'])(
+  it.each(['pre-dump', 'network-lock'])(
     'aborts every member when one runc is killed after %s, and thaws the container it left frozen',
     async (action) => {
       fixture = await startGroup({ size: 3, socket });
@@ -124,6 +125,20 @@ describe('faults during a group checkpoint', () => {
       expect((await client.history(fixture.group)).at(-1)?.outcome).toBe('aborted');
     },
   );
+
+  it('keeps a commit when a runc dies after post-dump, but never calls that checkpoint permanent', async () => {
+    fixture = await startGroup({ size: 3, socket });
+    const results = await checkpointMembers(fixture, fixture.members, {
+      leaveRunning: true,
+      faults: { m2: { FAKE_RUNC_DIE_AT: 'post-dump' } },
+    });
+    expect(results.map((r) => r.exitCode === 0)).toEqual([true, true, false]);
+    expect(results[2]?.stderr).toContain(`checkpoint of ${fixture.group}/m2 failed`);
+    await expectAllRunningAndThawed(fixture);
+    const last = (await client.history(fixture.group)).at(-1);
+    expect(last?.outcome).toBe('committed');
+    expect(last?.reason).toContain('not permanent');
+  });
 
   it('aborts at the join deadline when a declared member never arrives', async () => {
     fixture = await startGroup({ size: 3, socket });

@@ -7,6 +7,7 @@ import {
   COHORT_BIN,
   createRuntimeSandbox,
   run,
+  runToFiles,
   type RunResult,
   type RuntimeSandbox,
 } from '../helpers/runc.js';
@@ -126,7 +127,10 @@ export function checkpointMembers(
   );
 }
 
-/** `cohort restore --detach` of the given members at once. */
+/**
+ * `cohort restore --detach` of the given members at once. Output goes to files: a restored
+ * container keeps runc's stdio, and would hold a pipe of ours open for its whole life.
+ */
 export function restoreMembers(
   fixture: GroupFixture,
   members: readonly Member[],
@@ -134,7 +138,7 @@ export function restoreMembers(
 ): Promise<RunResult[]> {
   return Promise.all(
     members.map((member) =>
-      run(
+      runToFiles(
         COHORT_BIN,
         [
           '--root',
@@ -151,7 +155,8 @@ export function restoreMembers(
           member.image,
           member.id,
         ],
-        { env: memberEnv(fixture, member, options.faults ?? {}), timeoutMs: 30_000 },
+        memberEnv(fixture, member, options.faults ?? {}),
+        join(fixture.sandbox.dir, `${member.name}.restore-${Date.now()}`),
       ),
     ),
   );

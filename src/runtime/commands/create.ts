@@ -3,6 +3,7 @@ import { readGroupDeclaration } from '../../spec/annotations.js';
 import { readAnnotations, readBundleSpec } from '../../spec/bundle-spec.js';
 import { parseCreateArgs } from '../command-args.js';
 import { EXEC_RUNC, type RuntimeContext, type Verdict } from '../context.js';
+import { collectStaleContainerState } from '../collect-stale-state.js';
 import { prepareBundle } from '../prepare-bundle.js';
 
 /** `create` and `run`: attach the CRIU config to the bundle, then runc runs with the caller's argv. */
@@ -34,5 +35,6 @@ export function create(context: RuntimeContext): Verdict {
   }
   const prepared = prepareBundle(config, args.bundle, args.id, context.argv.globals.root);
   for (const note of prepared.notes) context.report('info', note);
+  collectStaleContainerState(prepared.stateDir, context.argv.globals.root);
   return EXEC_RUNC;
 }
