@@ -44,9 +44,11 @@ function declared(group: GroupStatus): string {
   return `manifest: size ${manifest.size ?? 0}`;
 }
 
-function memberNames(group: GroupStatus): string[] {
+function memberNames(group: GroupReport): string[] {
   const names = new Set<string>(group.manifest?.members ?? []);
   for (const member of group.openRound?.members ?? []) names.add(member.name);
+  // A group declared only by its containers is known by the members of its last checkpoint.
+  if (names.size === 0) for (const name of group.lastPermanent?.members ?? []) names.add(name);
   return [...names];
 }
 

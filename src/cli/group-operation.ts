@@ -1,9 +1,9 @@
 import type { CoordinatorClient } from '../coordinator/client.js';
 import type { RoundKind, RoundRecord } from '../coordinator/types.js';
-import { CohortError, ErrorCode } from '../core/errors.js';
+import { CohortError, ErrorCode, isCohortError } from '../core/errors.js';
 import type { CliContext } from './context.js';
 import { reasonOf } from './format-history.js';
-import { lastLine, runPodman, type Podman } from './podman/podman.js';
+import { failureReason, runPodman, type Podman } from './podman/podman.js';
 import { followRound } from './progress/follow-round.js';
 import { ProgressView } from './progress/progress-view.js';
 import { STAGE_ORDER } from './stage-labels.js';
@@ -78,14 +78,21 @@ async function runTask(podman: Podman, task: MemberTask): Promise<TaskResult> {
     const result = await runPodman(podman, task.podmanArgs);
     return result.exitCode === 0
       ? { task, ok: true }
-      : { task, ok: false, reason: lastLine(result.stderr) };
+      : { task, ok: false, reason: failureReason(result.stderr) };
   } catch (error) {
     return { task, ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
 }
 
 async function latestRound(operation: GroupOperation): Promise<RoundRecord | undefined> {
-  const rounds = await operation.client.history(operation.group);
+  let rounds: RoundRecord[];
+  try {
+    rounds = await operation.client.history(operation.group);
+  } catch (error) {
+    // A group declared only by its containers is unknown until a round opens: none did.
+    if (isCohortError(error, ErrorCode.UnknownGroup)) return undefined;
+    throw error;
+  }
   return rounds
     .filter((round) => round.epoch > operation.afterEpoch && round.kind === operation.kind)
     .sort((a, b) => b.epoch - a.epoch)[0];

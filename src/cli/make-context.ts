@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { CohortConfig } from '../config/schema.js';
 import type { CoordinatorClient } from '../coordinator/client.js';
 import { CohortError, ErrorCode, isCohortError } from '../core/errors.js';
@@ -58,6 +59,19 @@ async function connect(
 ): Promise<CoordinatorClient> {
   const configPath = cliConfigPath(flags.config, env);
   const target = resolveCoordinatorTarget(flags.coordinator, config, configPath);
+  const socket = target.address.startsWith('unix://')
+    ? target.address.slice('unix://'.length)
+    : undefined;
+  // gRPC would retry a missing socket until the connect timeout: say so at once.
+  if (socket !== undefined && !existsSync(socket)) {
+    throw new CohortError(
+      ErrorCode.Unreachable,
+      unreachableMessage(target, configPath, `no socket at ${socket}`),
+      {
+        details: { address: target.address },
+      },
+    );
+  }
   // Loaded on first use: pki, help and completion never pay for gRPC.
   const { connectCoordinator } = await import('../coordinator/client.js');
   try {

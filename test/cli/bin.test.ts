@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,14 @@ describe.skipIf(!existsSync(ENTRY))('bin/cohortctl', () => {
   });
 
   it('sets the process exit code from the error: 3 for an unreachable coordinator', async () => {
+    const config = join(dir, 'short-timeout.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ runc: '/usr/sbin/runc', coordinator: { connectTimeoutMs: 200 } }),
+    );
     const result = await run(linked, [
+      '--config',
+      config,
       '--coordinator',
       `unix://${join(dir, 'none.sock')}`,
       'status',

@@ -24,6 +24,6 @@ describe('docs/engines.md', () => {
 
   it("documents each of cohortctl's exit codes", () => {
     for (const code of Object.values(EXIT))
-      expect(doc).toMatch(new RegExp(`^\\| ${code} \\| `, 'm'));
+      expect(doc).toMatch(new RegExp(`^\\| ${code} +\\| `, 'm'));
   });
 });

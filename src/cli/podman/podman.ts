@@ -72,3 +72,15 @@ export function lastLine(text: string): string {
     .filter((line) => line !== '');
   return (lines.at(-1) ?? '(no message)').replace(/^Error: /, '');
 }
+
+/**
+ * Why a podman checkpoint or restore failed: the runtime's own line (cohort's, which names the
+ * group, the member and the cause) when podman passed it on, else podman's last line.
+ */
+export function failureReason(stderr: string): string {
+  const runtime = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('cohort: '));
+  return runtime.at(-1)?.slice('cohort: '.length) ?? lastLine(stderr);
+}

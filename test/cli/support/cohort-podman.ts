@@ -88,3 +88,8 @@ export async function createCohortPodman(options: CohortPodmanOptions = {}): Pro
     },
   };
 }
+
+/** podman 4 splits an --annotation value at commas unless the whole KEY=VALUE is CSV-quoted. */
+export function podmanAnnotation(annotation: string): string {
+  return annotation.includes(',') ? `"${annotation}"` : annotation;
+}
