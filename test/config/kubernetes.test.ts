@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parseDaemonArgs } from '../../src/coordinator/daemon/parse-args.js';
 import { readConfigFile } from './paths.js';
 
 interface Resource {
@@ -99,6 +100,31 @@ describe('Kubernetes objects', () => {
     };
     expect(service.spec.selector).toEqual(spec.selector.matchLabels);
     expect(ports).toContain(service.spec.ports[0]?.targetPort);
+  });
+
+  it("starts cohortd with flags cohortd accepts: mTLS on 7443, /healthz on the Service's target", async () => {
+    const deployment = resources('kubernetes/cohortd.yaml').find(
+      (r) => r.kind === 'Deployment',
+    ) as Resource & {
+      spec: {
+        template: {
+          spec: {
+            containers: { args: string[]; ports: { name: string; containerPort: number }[] }[];
+          };
+        };
+      };
+    };
+    const [container] = deployment.spec.template.spec.containers;
+    const parsed = await parseDaemonArgs(container?.args ?? []);
+    if (parsed.kind !== 'run') throw new Error('cohortd would print text, not run');
+    expect(parsed.options.listen).toEqual(['0.0.0.0:7443']);
+    expect(parsed.options.tls).toEqual({
+      ca: '/etc/cohort/tls/ca.crt',
+      cert: '/etc/cohort/tls/tls.crt',
+      key: '/etc/cohort/tls/tls.key',
+    });
+    const http = container?.ports.find((port) => port.name === 'http')?.containerPort;
+    expect(parsed.options.metricsListen).toBe(`0.0.0.0:${http}`);
   });
 
   it('the example pods run with runtimeClassName cohort and declare one group', () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseDaemonArgs } from '../../src/coordinator/daemon/parse-args.js';
 import { run } from '../helpers/run.js';
 import { readConfigFile } from './paths.js';
 
@@ -54,6 +55,16 @@ describe('config/systemd/cohortd.service', () => {
     expect(one('ExecStart')).toMatch(
       /cohortd --listen unix:\/\/\/run\/cohort\/cohortd\.sock --state-dir \/var\/lib\/cohort$/,
     );
+  });
+
+  it('starts cohortd with flags cohortd accepts', async () => {
+    const [, ...args] = (one('ExecStart') ?? '').split(' ');
+    const parsed = await parseDaemonArgs(args);
+    if (parsed.kind !== 'run') throw new Error('cohortd would print text, not run');
+    expect(parsed.options).toMatchObject({
+      listen: ['unix:///run/cohort/cohortd.sock'],
+      stateDir: '/var/lib/cohort',
+    });
   });
 
   it.skipIf(!existsSync(SYSTEMD_ANALYZE))(

@@ -50,17 +50,21 @@ export class ProgressView {
     const changed = force || row.stage !== stage;
     row.stage = stage;
     if (this.io.isTty) this.draw();
-    else if (changed) this.io.out(this.line(row) + '\n');
+    else if (changed) this.io.out(this.line(row, this.width()) + '\n');
   }
 
   private draw(): void {
-    const width = Math.max(...this.rows.map((row) => row.member.length));
+    const width = this.width();
     const text = this.rows.map((row) => ERASE + this.line(row, width)).join('\n') + '\n';
     this.io.out((this.drawn ? UP(this.rows.length) : '') + text);
     this.drawn = true;
   }
 
-  private line(row: Row, width = row.member.length): string {
+  private width(): number {
+    return Math.max(...this.rows.map((row) => row.member.length));
+  }
+
+  private line(row: Row, width: number): string {
     const result = row.result === undefined ? '' : `  -> ${row.result}`;
     return `  ${row.member.padEnd(width)}  ${row.label}  ${row.stage}${result}`;
   }
