@@ -21,6 +21,8 @@ export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 200,
   'grpc.max_reconnect_backoff_ms': 1_000,
   'grpc.enable_channelz': 0,
+  // One connection per client: closing one never disturbs another's streams.
+  'grpc.use_local_subchannel_pool': 1,
 };
 
 export function isUnixAddress(address: string): boolean {

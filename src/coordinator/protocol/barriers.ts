@@ -89,13 +89,8 @@ function sendRelease(
   stage: BarrierStage,
   forced: boolean,
 ): void {
-  ctx.fx.send(member.conn, {
-    type: 'release',
-    epoch: round.epoch,
-    stage,
-    members: memberList(round),
-    forced,
-  });
+  const members = stage === 'ready' ? memberList(round) : [];
+  ctx.fx.send(member.conn, { type: 'release', epoch: round.epoch, stage, members, forced });
 }
 
 function released(ctx: Ctx, round: Round, stage: BarrierStage, forced: boolean): void {
@@ -111,14 +106,17 @@ function released(ctx: Ctx, round: Round, stage: BarrierStage, forced: boolean):
 }
 
 function releaseReady(ctx: Ctx, round: Round): void {
-  const conns = [...round.members.values()].flatMap((m) => (m.conn === undefined ? [] : [m.conn]));
-  ctx.fx.broadcast(conns, {
-    type: 'release',
-    epoch: round.epoch,
-    stage: 'ready',
-    members: memberList(round),
-    forced: false,
-  });
+  const knowing: number[] = [];
+  const told: number[] = [];
+  for (const m of round.members.values()) {
+    if (m.conn !== undefined) (m.knowsMembers ? knowing : told).push(m.conn);
+    m.knowsMembers = true;
+  }
+  // Names go only to members whose welcome came before the set was complete: a thousand
+  // copies of a thousand names would cost more than the release itself.
+  const release = { type: 'release', epoch: round.epoch, stage: 'ready', forced: false } as const;
+  ctx.fx.broadcast(told, { ...release, members: memberList(round) });
+  ctx.fx.broadcast(knowing, { ...release, members: [] });
   released(ctx, round, 'ready', false);
   if (round.kind === 'checkpoint') {
     round.phase = 'freezing';
@@ -139,7 +137,7 @@ export function checkFrozen(ctx: Ctx, round: Round): void {
     type: 'release',
     epoch: round.epoch,
     stage: 'frozen',
-    members: memberList(round),
+    members: [],
     forced: false,
   });
   released(ctx, round, 'frozen', false);
@@ -171,7 +169,7 @@ export function releaseResumed(ctx: Ctx, round: Round, forced: boolean): void {
     type: 'release',
     epoch: round.epoch,
     stage: 'resumed',
-    members: memberList(round),
+    members: [],
     forced,
   });
   released(ctx, round, 'resumed', forced);

@@ -15,7 +15,14 @@ export type OutMessage =
       members: string[];
       expected: number;
     }
-  | { type: 'release'; epoch: number; stage: BarrierStage; members: string[]; forced: boolean }
+  | {
+      type: 'release';
+      epoch: number;
+      stage: BarrierStage;
+      /** The full set, on the ready release to members who did not have it yet; else empty. */
+      members: string[];
+      forced: boolean;
+    }
   | { type: 'decision'; epoch: number; commit: boolean; reason?: string; culprit?: string }
   | { type: 'abort'; epoch: number; reason: string; culprit?: string }
   | { type: 'ack'; epoch: number; what: 'complete' }

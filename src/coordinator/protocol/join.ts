@@ -1,9 +1,15 @@
 import { CohortError, ErrorCode } from '../../core/errors.js';
 import { mergeDeadlines } from '../deadlines.js';
 import type { Ctx } from './context.js';
-import type { ConnId } from './effects.js';
+import type { ConnId, OutMessage } from './effects.js';
 import type { JoinFields } from './inputs.js';
-import { declarationMismatch, memberSetForNewRound, notMember } from './member-set.js';
+import {
+  declarationMismatch,
+  listNames,
+  memberSetForNewRound,
+  nameSet,
+  notMember,
+} from './member-set.js';
 import { abortRound } from './outcome.js';
 import { enterStage, historyRecord, memberList, putHistory, type Round } from './state.js';
 
@@ -173,7 +179,7 @@ function joinRound(ctx: Ctx, round: Round, conn: ConnId, join: JoinFields): void
     );
     return;
   }
-  if (round.names !== undefined && !round.names.includes(join.member)) {
+  if (round.names !== undefined && !nameSet(round.names).has(join.member)) {
     refuse(ctx, conn, join, notMember(join.group, join.member, round.names));
     return;
   }
@@ -184,7 +190,7 @@ function joinRound(ctx: Ctx, round: Round, conn: ConnId, join: JoinFields): void
       join,
       new CohortError(
         ErrorCode.NotMember,
-        `round ${round.epoch} of group ${join.group} already has its ${round.expected} members (${[...round.members.keys()].join(', ')}); member ${join.member} is one too many`,
+        `round ${round.epoch} of group ${join.group} already has its ${round.expected} members (${listNames([...round.members.keys()])}); member ${join.member} is one too many`,
         { details: { group: join.group, member: join.member, epoch: round.epoch } },
       ),
     );
@@ -220,7 +226,7 @@ function joinRound(ctx: Ctx, round: Round, conn: ConnId, join: JoinFields): void
     const declared = new Set(join.declaredMembers);
     const stray = [...round.members.keys()].find((name) => !declared.has(name));
     if (stray !== undefined) {
-      const reason = `member ${join.member} declares members ${join.declaredMembers.join(', ')}, which leaves out ${stray}`;
+      const reason = `member ${join.member} declares members ${listNames(join.declaredMembers)}, which leaves out ${stray}`;
       abortRound(ctx, round, 'mismatch', reason, join.member);
       refuse(
         ctx,
@@ -249,10 +255,13 @@ function joinRound(ctx: Ctx, round: Round, conn: ConnId, join: JoinFields): void
     lastSeen: now,
     heartbeatTimeoutMs,
     resumeSettled: false,
+    knowsMembers: false,
     ...(join.imageLocation === undefined ? {} : { imageLocation: join.imageLocation }),
   });
   round.heartbeatCheckAt = Math.min(round.heartbeatCheckAt, now + heartbeatTimeoutMs);
   state.conns.set(conn, { group: round.group, epoch: round.epoch, member: join.member });
+  const member = round.members.get(join.member);
+  if (member !== undefined) member.knowsMembers = memberList(round).length === round.expected;
   sendWelcome(ctx, round, conn);
   fx.event({ type: 'member-joined', group: round.group, epoch: round.epoch, member: join.member });
   if (round.members.size === round.expected) {
@@ -262,14 +271,16 @@ function joinRound(ctx: Ctx, round: Round, conn: ConnId, join: JoinFields): void
 }
 
 function sendWelcome(ctx: Ctx, round: Round, conn: ConnId): void {
-  ctx.fx.send(conn, {
+  const welcome: OutMessage = {
     type: 'welcome',
     epoch: round.epoch,
     roundId: round.roundId,
     kind: round.kind,
     members: memberList(round),
     expected: round.expected,
-  });
+  };
+  // Once the names are fixed every welcome is the same: one object, so it is encoded once.
+  ctx.fx.send(conn, round.names === undefined ? welcome : (round.welcome ??= welcome));
 }
 
 function refuse(ctx: Ctx, conn: ConnId, join: JoinFields, error: CohortError): void {

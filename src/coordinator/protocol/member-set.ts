@@ -9,6 +9,21 @@ export interface MemberSet {
   expected: number;
 }
 
+const nameSets = new WeakMap<readonly string[], Set<string>>();
+
+/** The names as a set, built once per list: a thousand joins each checking a thousand names. */
+export function nameSet(names: readonly string[]): Set<string> {
+  let set = nameSets.get(names);
+  if (set === undefined) nameSets.set(names, (set = new Set(names)));
+  return set;
+}
+
+/** A long member list, shortened for a message. */
+export function listNames(names: readonly string[], max = 16): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown}, … (${names.length} in all)` : shown;
+}
+
 /** What a joiner declares, compared with the set: undefined when it agrees, else the problem. */
 export function declarationMismatch(set: MemberSet, join: JoinFields): string | undefined {
   if (join.declaredSize !== undefined && join.declaredSize !== set.expected) {
@@ -20,10 +35,10 @@ export function declarationMismatch(set: MemberSet, join: JoinFields): string | 
     return `member ${join.member} declares ${declared.length} members but the round has ${set.expected}`;
   }
   if (set.names !== undefined) {
-    const names = new Set(set.names);
+    const names = nameSet(set.names);
     const stray = declared.find((name) => !names.has(name));
     if (stray !== undefined) {
-      return `member ${join.member} declares member ${stray}, who is not in the round (${set.names.join(', ')})`;
+      return `member ${join.member} declares member ${stray}, who is not in the round (${listNames(set.names)})`;
     }
   }
   return undefined;
@@ -59,7 +74,7 @@ export function memberSetForNewRound(
       { details: { group: join.group, member: join.member } },
     );
   }
-  if (set.names !== undefined && !set.names.includes(join.member)) {
+  if (set.names !== undefined && !nameSet(set.names).has(join.member)) {
     return notMember(join.group, join.member, set.names);
   }
   return set;
@@ -68,7 +83,7 @@ export function memberSetForNewRound(
 export function notMember(group: string, member: string, names: readonly string[]): CohortError {
   return new CohortError(
     ErrorCode.NotMember,
-    `member ${member} is not in group ${group} (members: ${names.join(', ')}); fix the member name or the group's manifest`,
+    `member ${member} is not in group ${group} (members: ${listNames(names)}); fix the member name or the group's manifest`,
     { details: { group, member } },
   );
 }

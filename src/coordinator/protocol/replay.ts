@@ -107,6 +107,7 @@ function rebuildRound(ctx: Ctx, record: RoundRecord): Round {
       lastSeen: ctx.now,
       heartbeatTimeoutMs: deadlines.heartbeatTimeoutMs,
       resumeSettled: true,
+      knowsMembers: true,
       ...(location === undefined ? {} : { imageLocation: location }),
     });
   }

@@ -7,7 +7,7 @@ import type {
   RoundRecord,
   StageName,
 } from '../types.js';
-import type { ConnId } from './effects.js';
+import type { ConnId, OutMessage } from './effects.js';
 
 export interface MemberState {
   name: string;
@@ -19,6 +19,8 @@ export interface MemberState {
   imageLocation?: string;
   /** Counted by the resumed barrier: arrived, or excused because its session is gone. */
   resumeSettled: boolean;
+  /** Its welcome already named every member, so the ready release need not repeat them. */
+  knowsMembers: boolean;
 }
 
 export interface Round {
@@ -46,6 +48,8 @@ export interface Round {
   /** No member can miss its heartbeat before this time. */
   heartbeatCheckAt: number;
   stageDurationsMs: Partial<Record<StageName, number>>;
+  /** The welcome every joiner gets once the names are fixed. */
+  welcome?: OutMessage;
 }
 
 export interface ConnBinding {

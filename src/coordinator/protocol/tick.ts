@@ -2,6 +2,7 @@ import { releaseResumed } from './barriers.js';
 import type { Ctx } from './context.js';
 import { dropMember } from './faults.js';
 import { abortRound, closeRound } from './outcome.js';
+import { listNames } from './member-set.js';
 import type { Round } from './state.js';
 
 /** Fires whatever is due at `now`: stage deadlines and missed heartbeats. */
@@ -50,7 +51,7 @@ function fireDeadline(ctx: Ctx, round: Round): void {
         const missing = missingNames(round, (name) => !round.members.has(name));
         const who =
           missing.length > 0
-            ? missing.join(', ')
+            ? listNames(missing)
             : `${round.expected - round.members.size} member(s)`;
         abortRound(
           ctx,
@@ -66,7 +67,7 @@ function fireDeadline(ctx: Ctx, round: Round): void {
         ctx,
         round,
         'deadline',
-        `ready deadline (${d.readyMs} ms) passed: ${missing.join(', ')} not ready`,
+        `ready deadline (${d.readyMs} ms) passed: ${listNames(missing)} not ready`,
         missing[0],
       );
       return;
@@ -77,7 +78,7 @@ function fireDeadline(ctx: Ctx, round: Round): void {
         ctx,
         round,
         'deadline',
-        `freeze deadline (${d.freezeMs} ms) passed: ${missing.join(', ')} not frozen`,
+        `freeze deadline (${d.freezeMs} ms) passed: ${listNames(missing)} not frozen`,
         missing[0],
       );
       return;
@@ -90,7 +91,7 @@ function fireDeadline(ctx: Ctx, round: Round): void {
         ctx,
         round,
         'deadline',
-        `${label} deadline (${ms} ms) passed: ${missing.join(', ')} did not vote`,
+        `${label} deadline (${ms} ms) passed: ${listNames(missing)} did not vote`,
         missing[0],
       );
       return;

@@ -1,6 +1,6 @@
 import { CohortError, ErrorCode, toCohortError } from '../../core/errors.js';
 import type { CoordinatorMachine } from '../protocol/machine.js';
-import type { ConnId, Effect } from '../protocol/effects.js';
+import type { ConnId, Effect, OutMessage } from '../protocol/effects.js';
 import type { CompleteReport, StreamInput } from '../protocol/inputs.js';
 import type { RoundDecidedRecord } from '../protocol/records.js';
 import type { StateLog } from '../store/state-log.js';
@@ -47,6 +47,7 @@ export class CoordinatorCore {
   private timer: NodeJS.Timeout | undefined;
   private timerAt: number | undefined;
   private failure: CohortError | undefined;
+  private readonly serialized = new WeakMap<OutMessage, Buffer>();
 
   constructor(private readonly o: CoreOptions) {}
 
@@ -140,10 +141,10 @@ export class CoordinatorCore {
             this.o.faults?.afterDecisionPersist?.(effect.record);
           break;
         case 'send':
-          this.sinks.get(effect.conn)?.write(encodeOut(effect.message));
+          this.sinks.get(effect.conn)?.write(this.bytesOf(effect.message));
           break;
         case 'broadcast': {
-          const bytes = this.o.serialize(encodeOut(effect.message));
+          const bytes = this.bytesOf(effect.message);
           for (const conn of effect.conns) this.sinks.get(conn)?.write(bytes);
           break;
         }
@@ -156,6 +157,16 @@ export class CoordinatorCore {
           break;
       }
     }
+  }
+
+  /** Serializes a message once however many members it goes to (a round's welcome, a release). */
+  private bytesOf(message: OutMessage): Buffer {
+    let bytes = this.serialized.get(message);
+    if (bytes === undefined) {
+      bytes = this.o.serialize(encodeOut(message));
+      this.serialized.set(message, bytes);
+    }
+    return bytes;
   }
 
   private rearm(): void {

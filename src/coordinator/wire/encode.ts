@@ -23,9 +23,7 @@ export function encodeOut(message: OutMessage): Wire {
         release: {
           epoch: message.epoch,
           stage: STAGE_TO_WIRE[message.stage],
-          // Only the ready release carries the names: by then the set is fixed, and later
-          // releases to a thousand members stay small.
-          members: message.stage === 'ready' ? message.members : [],
+          members: message.members,
           forced: message.forced,
         },
       };

@@ -7,6 +7,8 @@ export class InvariantChecker {
   private readonly lastEpoch = new Map<string, number>();
   /** group#epoch → stage → members that arrived (accepted by the machine). */
   private readonly arrivals = new Map<string, Map<string, Set<string>>>();
+  /** group#epoch → every member named to anyone in the round (welcomes grow to the full set). */
+  private readonly members = new Map<string, Set<string>>();
   readonly violations: string[] = [];
 
   arrived(group: string, epoch: number, member: string, stage: string): void {
@@ -44,11 +46,16 @@ export class InvariantChecker {
       else if (recorded !== commit)
         this.fail(`${key} announced commit=${commit} but persisted ${recorded}`);
     }
+    if (message.type === 'welcome' || message.type === 'release') {
+      let known = this.members.get(key);
+      if (known === undefined) this.members.set(key, (known = new Set()));
+      for (const member of message.members) known.add(member);
+    }
     if (message.type === 'release' && !message.forced) {
       const stages = this.arrivals.get(key);
       const arrived = stages?.get(message.stage) ?? new Set();
       const voted = stages?.get('vote') ?? new Set();
-      for (const member of message.members) {
+      for (const member of this.members.get(key) ?? []) {
         const there = arrived.has(member) || (message.stage === 'frozen' && voted.has(member));
         if (!there) this.fail(`${key} released ${message.stage} before ${member} arrived`);
       }
