@@ -1,15 +1,15 @@
 import type * as grpc from '@grpc/grpc-js';
-import { CohortError, ErrorCode } from '../../core/errors.js';
+import { CohortError } from '../../core/errors.js';
 import type { Decision, MemberSession } from '../client-types.js';
 import type { BarrierStage } from '../types.js';
 import { STAGE_TO_WIRE } from '../wire/enums.js';
 import { parseDetails } from '../wire/status-map.js';
+import { abortDecision, abortError, errorCodeOf, pick, type Abort } from './abort.js';
 import { decodeServerEvent, type ServerEvent } from './decode-reply.js';
 import { deferred, type Deferred } from './deferred.js';
 import { recoverDecision, reportCompleteAfterLoss, type RecoveryTarget } from './recovery.js';
 
 type Wire = Record<string, unknown>;
-type Abort = { reason: string; culprit?: string };
 type CompleteResult = { ok: boolean; imageLocation?: string; reason?: string };
 
 /**
@@ -64,8 +64,10 @@ export class MemberSessionImpl implements MemberSession {
     // pre-resume cannot cancel a restore: once committed, a lost coordinator only ends the wait.
     if (stage === 'resumed' && this.decision?.commit === true && this.lost !== undefined)
       return Promise.resolve();
-    if (this.aborted !== undefined) return Promise.reject(this.abortError(this.aborted));
-    if (this.lost !== undefined) return Promise.reject(this.abortError({ reason: this.lost }));
+    if (this.aborted !== undefined)
+      return Promise.reject(abortError(this.epoch, this.recovery.group, this.aborted));
+    if (this.lost !== undefined)
+      return Promise.reject(abortError(this.epoch, this.recovery.group, { reason: this.lost }));
     let waiting = this.arrivals.get(stage);
     if (waiting === undefined) {
       const answer = deferred<void>();
@@ -78,7 +80,7 @@ export class MemberSessionImpl implements MemberSession {
 
   vote(ok: boolean, reason?: string): Promise<Decision> {
     if (this.decision !== undefined) return Promise.resolve(this.decision);
-    if (this.aborted !== undefined) return Promise.resolve(this.abortDecision(this.aborted));
+    if (this.aborted !== undefined) return Promise.resolve(abortDecision(this.epoch, this.aborted));
     if (this.voting !== undefined) return this.voting;
     const answer = deferred<Decision>();
     this.voteAnswer = answer;
@@ -139,7 +141,7 @@ export class MemberSessionImpl implements MemberSession {
         this.completing?.resolve();
         return;
       case 'error': {
-        const error = new CohortError(asCode(event.code), event.message, {
+        const error = new CohortError(errorCodeOf(event.code), event.message, {
           details: parseDetails(event.detailsJson),
         });
         const waiting = this.pending.get(event.seq);
@@ -166,9 +168,9 @@ export class MemberSessionImpl implements MemberSession {
   private setAborted(abort: Abort): void {
     if (this.aborted !== undefined) return;
     this.aborted = abort;
-    const error = this.abortError(abort);
+    const error = abortError(this.epoch, this.recovery.group, abort);
     for (const waiting of this.arrivals.values()) waiting.reject(error);
-    this.voteAnswer?.resolve(this.decision ?? this.abortDecision(abort));
+    this.voteAnswer?.resolve(this.decision ?? abortDecision(this.epoch, abort));
     this.completing?.resolve();
     for (const listener of this.listeners) listener(abort);
   }
@@ -214,42 +216,4 @@ export class MemberSessionImpl implements MemberSession {
     if (this.lost !== undefined || this.closed) return;
     this.call.write({ seq, ...body });
   }
-
-  private abortError(abort: Abort): CohortError {
-    const culprit = abort.culprit === undefined ? '' : ` (member ${abort.culprit})`;
-    return new CohortError(
-      ErrorCode.Aborted,
-      `round ${this.epoch} of group ${this.recovery.group} aborted: ${abort.reason}${culprit}`,
-      {
-        details: {
-          reason: abort.reason,
-          culprit: abort.culprit,
-          epoch: this.epoch,
-          group: this.recovery.group,
-        },
-      },
-    );
-  }
-
-  private abortDecision(abort: Abort): Decision {
-    return {
-      commit: false,
-      epoch: this.epoch,
-      reason: abort.reason,
-      ...(abort.culprit === undefined ? {} : { culprit: abort.culprit }),
-    };
-  }
-}
-
-function pick(event: { reason?: string; culprit?: string }): { reason?: string; culprit?: string } {
-  return {
-    ...(event.reason === undefined ? {} : { reason: event.reason }),
-    ...(event.culprit === undefined ? {} : { culprit: event.culprit }),
-  };
-}
-
-function asCode(code: string): ErrorCode {
-  return (Object.values(ErrorCode) as string[]).includes(code)
-    ? (code as ErrorCode)
-    : ErrorCode.Protocol;
 }

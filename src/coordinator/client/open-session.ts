@@ -3,6 +3,7 @@ import { CohortError, ErrorCode } from '../../core/errors.js';
 import type { JoinRequest, MemberSession } from '../client-types.js';
 import { KIND_TO_WIRE } from '../wire/enums.js';
 import { fromServiceError, parseDetails } from '../wire/status-map.js';
+import { errorCodeOf } from './abort.js';
 import { unreachable } from './channel.js';
 import { decodeServerEvent } from './decode-reply.js';
 import { MemberSessionImpl } from './member-session.js';
@@ -67,10 +68,8 @@ export function openMemberSession(
         );
         settle(undefined, session);
       } else if (event?.type === 'error') {
-        const code = (Object.values(ErrorCode) as string[]).includes(event.code)
-          ? (event.code as ErrorCode)
-          : ErrorCode.Protocol;
-        settle(new CohortError(code, event.message, { details: parseDetails(event.detailsJson) }));
+        const details = parseDetails(event.detailsJson);
+        settle(new CohortError(errorCodeOf(event.code), event.message, { details }));
       }
     };
     const onError = (error: grpc.ServiceError): void => {
