@@ -10,6 +10,8 @@ export interface DemoBundleOptions {
   group: string;
   members: readonly string[];
   netnsPath: string;
+  /** A cgroup path of this run's own, so an earlier run's leftovers never share it. */
+  cgroupsPath: string;
 }
 
 /** An OCI bundle made by `runc spec`, then given the member's program and group annotations. */
@@ -22,7 +24,7 @@ export function makeDemoBundle(dir: string, member: DemoMember, options: DemoBun
     root: { readonly: boolean };
     hostname: string;
     annotations?: Record<string, string>;
-    linux: { namespaces: { type: string; path?: string }[] };
+    linux: { namespaces: { type: string; path?: string }[]; cgroupsPath?: string };
   };
   spec.process.terminal = false;
   spec.process.args = ['sh', '-c', member.script];
@@ -33,6 +35,7 @@ export function makeDemoBundle(dir: string, member: DemoMember, options: DemoBun
     [ANNOTATION.member]: member.name,
     [ANNOTATION.members]: options.members.join(','),
   };
+  spec.linux.cgroupsPath = options.cgroupsPath;
   if (member.sharedNetns) {
     for (const namespace of spec.linux.namespaces) {
       if (namespace.type === 'network') namespace.path = options.netnsPath;

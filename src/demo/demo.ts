@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -53,20 +54,20 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   );
   const globals = ['--root', join(work, 'runc'), '--criu', criu];
   const env = { ...process.env, COHORT_CONFIG: configPath };
-  const cohort = (args: string[]) =>
-    execa(COHORT, [...globals, ...args], {
-      env,
-      stdin: 'ignore',
-      stdout: 'ignore',
-      stderr: 'pipe',
-      reject: false,
-    });
+  let calls = 0;
+  // Containers keep runc's stdio, and CRIU cannot dump a host file: /dev/null, and errors via --log.
+  const cohort = async (args: string[]): Promise<{ exitCode: number; stderr: string }> => {
+    const log = join(work, `cohort-${(calls += 1)}.log`);
+    const exitCode = await spawnQuiet(COHORT, [...globals, '--log', log, ...args], env);
+    return { exitCode, stderr: existsSync(log) ? readFileSync(log, 'utf8') : '' };
+  };
 
   print(`cohort demo: a coordinated checkpoint and restore of ${DEMO_MEMBERS.length} containers`);
   print(`  criu ${probe.usable.version} at ${criu}; runc at ${options.runc}; work dir ${work}`);
   const coordinator = await startCoordinator({
     listen: [`unix://${socket}`],
     stateDir: join(work, 'cohortd'),
+    logger: silentLogger,
   });
   const client = await connectCoordinator({ address: `unix://${socket}`, connectTimeoutMs: 5_000 });
   try {
@@ -81,6 +82,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         group: GROUP,
         members: names,
         netnsPath: `/var/run/netns/${netns}`,
+        cgroupsPath: `/${netns}/${member.name}`,
       });
       const created = await cohort(['run', '--detach', '--bundle', bundle, member.name]);
       if (created.exitCode !== 0) throw new Error(`cohort run ${member.name}: ${created.stderr}`);
@@ -192,16 +194,33 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
 }
 
+/** Runs with stdio on /dev/null: nothing of ours for a container to hold or for CRIU to dump. */
+function spawnQuiet(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+  });
+}
+
 function lastNumber(path: string): number {
   const report = checkSequence(readFileSync(path, 'utf8'));
   return report.last ?? 0;
 }
 
-/** Waits until a socket in the namespace listens on the port (state 0A in /proc/net/tcp). */
+/** Waits until a socket in the namespace listens on the port (state 0A in /proc/net/tcp*). */
 async function waitForListener(netns: string, port: number): Promise<void> {
   const local = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    const { stdout } = await execa('ip', ['netns', 'exec', netns, 'cat', '/proc/net/tcp']);
+    // busybox nc -l listens on :: (dual stack), which only /proc/net/tcp6 shows.
+    const { stdout } = await execa('ip', [
+      'netns',
+      'exec',
+      netns,
+      'cat',
+      '/proc/net/tcp',
+      '/proc/net/tcp6',
+    ]);
     if (stdout.split('\n').some((line) => line.includes(local) && / 0A /.test(line))) return;
     await sleep(25);
   }
