@@ -31,11 +31,19 @@ function invalid(key: string, got: string, fix: string): never {
   });
 }
 
+/** How containerd's CRI plugin and CRI-O mark a pod's sandbox (pause) container. */
+const SANDBOX_MARKERS: readonly [string, string][] = [
+  ['io.kubernetes.cri.container-type', 'sandbox'],
+  ['io.kubernetes.cri-o.ContainerType', 'sandbox'],
+];
+
 /** Reads the group declaration, or undefined for a container that asks for nothing. */
 export function readGroupDeclaration(
   annotations: Record<string, string>,
   containerId: string,
 ): GroupDeclaration | undefined {
+  // Pod annotations reach the pause container too; it holds no state worth a checkpoint.
+  if (SANDBOX_MARKERS.some(([key, value]) => annotations[key] === value)) return undefined;
   const group = annotations[ANNOTATION.group];
   if (group === undefined) {
     for (const key of [ANNOTATION.member, ANNOTATION.size, ANNOTATION.members]) {

@@ -7,6 +7,22 @@ describe('group annotations', () => {
     expect(readGroupDeclaration({ 'org.opencontainers.x': 'y' }, 'c1')).toBeUndefined();
   });
 
+  it("leaves a pod's sandbox container out, though it carries the pod's annotations", () => {
+    const pod = { 'io.cohort.group': 'web', 'io.cohort.member': 'db' };
+    expect(
+      readGroupDeclaration({ ...pod, 'io.kubernetes.cri.container-type': 'sandbox' }, 'p'),
+    ).toBeUndefined();
+    expect(
+      readGroupDeclaration({ ...pod, 'io.kubernetes.cri-o.ContainerType': 'sandbox' }, 'p'),
+    ).toBeUndefined();
+    expect(
+      readGroupDeclaration({ ...pod, 'io.kubernetes.cri.container-type': 'container' }, 'c'),
+    ).toEqual({
+      group: 'web',
+      member: 'db',
+    });
+  });
+
   it('defaults the member name to the container id', () => {
     expect(readGroupDeclaration({ 'io.cohort.group': 'web' }, 'c1')).toEqual({
       group: 'web',
@@ -38,15 +54,31 @@ describe('group annotations', () => {
   it.each([
     [{ 'io.cohort.member': 'db' }, 'io.cohort.member', 'needs io.cohort.group'],
     [{ 'io.cohort.group': 'a b' }, 'io.cohort.group', 'letters, digits'],
-    [{ 'io.cohort.group': 'g', 'io.cohort.group.size': '0' }, 'io.cohort.group.size', 'whole number'],
-    [{ 'io.cohort.group': 'g', 'io.cohort.group.members': 'a,b' }, 'io.cohort.group.members', 'add this container'],
-    [{ 'io.cohort.group': 'g', 'io.cohort.group.members': 'c1,c1' }, 'io.cohort.group.members', 'once'],
+    [
+      { 'io.cohort.group': 'g', 'io.cohort.group.size': '0' },
+      'io.cohort.group.size',
+      'whole number',
+    ],
+    [
+      { 'io.cohort.group': 'g', 'io.cohort.group.members': 'a,b' },
+      'io.cohort.group.members',
+      'add this container',
+    ],
+    [
+      { 'io.cohort.group': 'g', 'io.cohort.group.members': 'c1,c1' },
+      'io.cohort.group.members',
+      'once',
+    ],
     [
       { 'io.cohort.group': 'g', 'io.cohort.group.members': 'c1,b', 'io.cohort.group.size': '3' },
       'io.cohort.group.size',
       'must equal the 2 names',
     ],
-    [{ 'io.cohort.group': 'g', 'io.cohort.coordinator': 'nowhere' }, 'io.cohort.coordinator', 'unix:///path'],
+    [
+      { 'io.cohort.group': 'g', 'io.cohort.coordinator': 'nowhere' },
+      'io.cohort.coordinator',
+      'unix:///path',
+    ],
   ])('rejects %j naming %s and the fix', (annotations, key, fix) => {
     let caught: unknown;
     try {
