@@ -51,11 +51,14 @@ export function spawnRunc(
       stop();
       reject(error);
     });
-    child.once(captureStderr ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
-      stop();
-      const exitCode = code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0));
-      resolve({ exitCode, stderrTail: lastLine(tail) });
-    });
+    child.once(
+      captureStderr ? 'close' : 'exit',
+      (code: number | null, signal: NodeJS.Signals | null) => {
+        stop();
+        const exitCode = code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0));
+        resolve({ exitCode, stderrTail: lastLine(tail) });
+      },
+    );
   });
 }
 

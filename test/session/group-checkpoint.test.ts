@@ -30,6 +30,7 @@ beforeAll(async () => {
       dumpMs: 10_000,
       heartbeatTimeoutMs: 2_000,
     },
+    logger: silentLogger,
   });
   client = await connectCoordinator({ address: `unix://${socket}`, connectTimeoutMs: 2_000 });
 });
