@@ -10,7 +10,8 @@ describe('stale per-container state', () => {
     const runcRoot = join(base, 'runc');
     const containers = join(base, 'state', 'containers', '_root');
     const old = Date.now() / 1000 - 3600;
-    for (const id of ['alive', 'deleted', 'fresh', 'current']) mkdirSync(join(containers, id), { recursive: true });
+    for (const id of ['alive', 'deleted', 'fresh', 'current'])
+      mkdirSync(join(containers, id), { recursive: true });
     mkdirSync(join(runcRoot, 'alive'), { recursive: true });
     for (const id of ['alive', 'deleted', 'current']) utimesSync(join(containers, id), old, old);
 

@@ -40,10 +40,16 @@ describe('cohort config', () => {
 
   it.each([
     [{ stateDir: 'run/cohort' }, '"stateDir" must be an absolute path'],
-    [{ coordinator: { address: 'nowhere' } }, '"coordinator.address" must be unix:///path or host:port'],
+    [
+      { coordinator: { address: 'nowhere' } },
+      '"coordinator.address" must be unix:///path or host:port',
+    ],
     [{ coordinator: { address: '10.0.0.1:7443' } }, 'add coordinator.tls'],
     [{ coordinator: { tls: { ca: '/ca' } } }, 'needs all of ca, cert and key'],
-    [{ criu: { pageServerTls: { cert: '/c' } } }, '"criu.pageServerTls.cert" and "key" must be given together'],
+    [
+      { criu: { pageServerTls: { cert: '/c' } } },
+      '"criu.pageServerTls.cert" and "key" must be given together',
+    ],
     [{ session: { heartbeatMs: 1 } }, '"session.heartbeatMs" must be a whole number'],
     [{ colour: 'blue' }, '"colour" is not a known key'],
   ])('rejects %j with a message naming the key and the fix', (raw, expected) => {
@@ -54,8 +60,13 @@ describe('cohort config', () => {
 
   it('accepts TCP with mutual TLS, or insecure when asked', () => {
     const tls = { ca: '/ca', cert: '/c', key: '/k' };
-    expect(parseConfig({ coordinator: { address: 'h:1', tls } }, 'x', { env }).coordinator.tls).toEqual(tls);
-    expect(parseConfig({ coordinator: { address: 'h:1', insecure: true } }, 'x', { env }).coordinator.insecure).toBe(true);
+    expect(
+      parseConfig({ coordinator: { address: 'h:1', tls } }, 'x', { env }).coordinator.tls,
+    ).toEqual(tls);
+    expect(
+      parseConfig({ coordinator: { address: 'h:1', insecure: true } }, 'x', { env }).coordinator
+        .insecure,
+    ).toBe(true);
   });
 
   it('treats a missing default file as defaults, but a named missing file as an error', () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cohortCriuOptions } from '../../src/criu/cohort-options.js';
-import {
-  formatCriuConfig,
-  mergeCriuOptions,
-  parseCriuConfig,
-} from '../../src/criu/config-file.js';
+import { formatCriuConfig, mergeCriuOptions, parseCriuConfig } from '../../src/criu/config-file.js';
 
 describe('CRIU config files', () => {
   it('parses options, values, comments and a leading --', () => {
