@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { existsSync, unlinkSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
-import type { CohortError } from '../core/errors.js';
+import { CohortError, ErrorCode } from '../core/errors.js';
 import { DEFAULT_DEADLINES, mergeDeadlines } from './deadlines.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { CoordinatorMachine } from './protocol/machine.js';
@@ -51,7 +51,11 @@ export async function startCoordinator(
     options.metricsListen === undefined
       ? undefined
       : parseListenAddress(options.metricsListen, '--metrics-listen');
-  if (metricsAddress?.kind === 'unix') throw new Error('--metrics-listen needs host:port');
+  if (metricsAddress?.kind === 'unix')
+    throw new CohortError(
+      ErrorCode.Config,
+      '--metrics-listen takes host:port (e.g. 127.0.0.1:9464)',
+    );
 
   const opened = StateLog.open(options.stateDir);
   if (opened.truncated !== undefined) {

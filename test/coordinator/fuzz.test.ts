@@ -19,6 +19,11 @@ console.log(
 );
 const TIMEOUT = seconds * 1000 + 60_000;
 
+/** Long loops let the test runner's own messages through now and then. */
+function yieldToRunner(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function expectCohortError(error: unknown, context: string): void {
   if (!(error instanceof CohortError))
     throw new Error(`${context}: threw ${String(error)}`, { cause: error });
@@ -26,21 +31,33 @@ function expectCohortError(error: unknown, context: string): void {
 
 test(
   'the message decoders refuse what they cannot use, and only with BadMessage',
-  () => {
+  async () => {
     const random = new Random(seed);
     const session = sessionServiceDefinition().Session;
     const until = Date.now() + seconds * 1000;
     let cases = 0;
     let accepted = 0;
     while (Date.now() < until) {
+      await yieldToRunner();
       for (let i = 0; i < 500; i++, cases++) {
-        const fromBytes = random.chance(0.3);
-        const value = fromBytes
-          ? session?.requestDeserialize(random.bytes())
-          : {
-              seq: random.value(),
-              ...random.object(['join', 'arrive', 'vote', 'heartbeat', 'complete', 'fail', 'junk']),
-            };
+        const roll = random.next();
+        const value =
+          roll < 0.2
+            ? session?.requestDeserialize(random.bytes())
+            : roll < 0.6
+              ? nearlyValid(random)
+              : {
+                  seq: random.value(),
+                  ...random.object([
+                    'join',
+                    'arrive',
+                    'vote',
+                    'heartbeat',
+                    'complete',
+                    'fail',
+                    'junk',
+                  ]),
+                };
         try {
           const input = decodeMemberMessage(value, 1);
           accepted++;
@@ -65,11 +82,35 @@ test(
         }
       }
     }
+    console.log(`decoder fuzz: ${cases} messages, ${accepted} accepted`);
     expect(cases).toBeGreaterThan(0);
     expect(accepted).toBeGreaterThanOrEqual(0);
   },
   TIMEOUT,
 );
+
+/** A well-formed member message with, usually, one field replaced by something random. */
+function nearlyValid(random: Random): Record<string, unknown> {
+  const bodies: Record<string, Record<string, unknown>> = {
+    join: {
+      group: 'g',
+      member: 'a',
+      kind: random.pick(['CHECKPOINT', 'RESTORE']),
+      checkpointEpoch: 3,
+      declaredMembers: ['a', 'b'],
+      heartbeatMs: 500,
+    },
+    arrive: { epoch: 1, stage: random.pick(['READY', 'FROZEN', 'RESUMED']) },
+    vote: { epoch: 2, ok: true, reason: 'r' },
+    heartbeat: { epoch: 1 },
+    complete: { epoch: 1, ok: false, imageLocation: '/i', reason: 'x' },
+    fail: { epoch: 4, reason: 'gone' },
+  };
+  const kind = random.pick(Object.keys(bodies));
+  const body = { ...bodies[kind] };
+  if (random.chance(0.8)) body[random.pick([...Object.keys(body), 'extra'])] = random.value();
+  return { seq: random.int(0, 9), [kind]: body };
+}
 
 const GROUPS = ['g1', 'g2'];
 const NAMES = ['a', 'b', 'c', 'd'];
@@ -165,12 +206,13 @@ function randomRun(random: Random): MachineHarness {
 
 test(
   'the state machine keeps its promises under random sequences',
-  () => {
+  async () => {
     const random = new Random(seed ^ 0x5eed);
     const until = Date.now() + seconds * 1000;
     let runs = 0;
     let decided = 0;
     while (Date.now() < until) {
+      if (runs % 20 === 0) await yieldToRunner();
       const h = randomRun(random);
       runs++;
       decided += h.log.filter((r) => r.type === 'round-decided').length;
@@ -178,6 +220,7 @@ test(
       // every member arrived; every decision persisted before it was announced.
       expect(h.checker.violations, `run ${runs} (seed ${seed})`).toEqual([]);
     }
+    console.log(`machine fuzz: ${runs} runs, ${decided} decisions`);
     expect(runs).toBeGreaterThan(0);
     expect(decided).toBeGreaterThan(0);
   },

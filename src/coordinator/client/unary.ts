@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { isCohortError } from '../../core/errors.js';
+import { CohortError, ErrorCode, isCohortError } from '../../core/errors.js';
+import { PROTO_FILE } from '../wire/proto.js';
 import { fromServiceError } from '../wire/status-map.js';
 import { unreachable } from './channel.js';
 
@@ -26,7 +27,8 @@ export function callUnary(
   o: UnaryOptions,
 ): Promise<Wire> {
   const method = (client as unknown as Record<string, UnaryMethod | undefined>)[verb];
-  if (method === undefined) throw new Error(`coordinator.proto has no ${verb}`);
+  if (method === undefined)
+    throw new CohortError(ErrorCode.Internal, `${PROTO_FILE} has no ${verb}`);
   const metadata = new grpc.Metadata(o.waitForReady === true ? { waitForReady: true } : undefined);
   return new Promise((resolve, reject) => {
     method.call(

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
+import { CohortError, ErrorCode } from '../../core/errors.js';
 import { MALFORMED } from '../wire/fields.js';
-import { coordinatorService, MAX_MESSAGE_BYTES } from '../wire/proto.js';
+import { coordinatorService, MAX_MESSAGE_BYTES, PROTO_FILE } from '../wire/proto.js';
 import type { CoordinatorCore } from './coordinator-core.js';
 import type { Logger } from './logger.js';
 import { handleSession } from './session-handler.js';
@@ -46,7 +47,8 @@ export function sessionServiceDefinition(): grpc.ServiceDefinition {
 /** Serializes a stream message once, for a broadcast to many members. */
 export function sessionSerializer(): (message: Record<string, unknown>) => Buffer {
   const session = coordinatorService().service.Session;
-  if (session === undefined) throw new Error('coordinator.proto has no Session method');
+  if (session === undefined)
+    throw new CohortError(ErrorCode.Internal, `${PROTO_FILE} has no Session method`);
   return (message) => session.responseSerialize(message);
 }
 
