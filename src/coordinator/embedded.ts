@@ -68,6 +68,7 @@ export async function startCoordinator(
   const machine = new CoordinatorMachine(mergeDeadlines(DEFAULT_DEADLINES, options.deadlines));
   machine.replay(opened.records);
   let reportFailure: (error: CohortError) => void = () => undefined;
+  let failure: CohortError | undefined;
   const failed = new Promise<CohortError>((resolve) => (reportFailure = resolve));
   const metrics = new Metrics(() => machine.connectedCount());
   const core = new CoordinatorCore({
@@ -77,10 +78,18 @@ export async function startCoordinator(
     metrics,
     serialize: sessionSerializer(),
     clock: options.clock ?? Date.now,
-    onFatal: (error) => reportFailure(error),
+    onFatal: (error) => {
+      failure = error;
+      reportFailure(error);
+    },
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
   core.recover();
+  if (failure !== undefined) {
+    // Recovery could not record its aborts: starting would answer from an unrecorded past.
+    opened.log.close();
+    throw failure;
+  }
 
   const server = buildServer(core, logger);
   let http: HttpServer | undefined;
