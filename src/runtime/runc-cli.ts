@@ -16,7 +16,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   bool('version', 'v'),
 ];
 
-/** runc create/run (create.go, run.go). */
+/** runc create and run (create.go, run.go); detach, keep and no-subreaper are run's alone. */
 export const CREATE_FLAGS: readonly FlagSpec[] = [
   value('bundle', 'b'),
   value('console-socket'),
@@ -26,6 +26,7 @@ export const CREATE_FLAGS: readonly FlagSpec[] = [
   value('preserve-fds'),
   bool('detach', 'd'),
   bool('keep'),
+  bool('no-subreaper'),
   bool('help', 'h'),
 ];
 
