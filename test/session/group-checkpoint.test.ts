@@ -1,10 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
-import { startCoordinator } from '../../src/coordinator/embedded.js';
-import { silentLogger } from '../../src/coordinator/server/logger.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useCoordinator } from './coordinator-fixture.js';
 import {
   checkpointMembers,
   containerStatus,
@@ -13,37 +10,13 @@ import {
   type GroupFixture,
 } from './group-harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cohort-session-'));
-const socket = join(dir, 'cohortd.sock');
-let coordinator: { stop(): Promise<void> };
-let client: CoordinatorClient;
+const coordinator = useCoordinator();
+const { socket, dir } = coordinator;
 let fixture: GroupFixture | undefined;
-
-beforeAll(async () => {
-  coordinator = await startCoordinator({
-    listen: [`unix://${socket}`],
-    stateDir: join(dir, 'cohortd'),
-    deadlines: {
-      joinMs: 3_000,
-      readyMs: 5_000,
-      freezeMs: 5_000,
-      dumpMs: 10_000,
-      heartbeatTimeoutMs: 2_000,
-    },
-    logger: silentLogger,
-  });
-  client = await connectCoordinator({ address: `unix://${socket}`, connectTimeoutMs: 2_000 });
-});
 
 afterEach(async () => {
   await fixture?.cleanup();
   fixture = undefined;
-});
-
-afterAll(async () => {
-  client.close();
-  await coordinator.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function expectAllRunningAndThawed(group: GroupFixture): Promise<void> {
@@ -74,7 +47,7 @@ describe.each([1, 3, 8])('a group of %i checkpointed through cohort', (size) => 
       expect(manifest.member).toBe(fixture.members[index]?.name);
       expect([...manifest.members].sort()).toEqual(fixture.members.map((m) => m.name).sort());
     }
-    const history = await client.history(fixture.group);
+    const history = await coordinator.client().history(fixture.group);
     expect(history.find((r) => r.epoch === manifests[0]?.epoch)?.outcome).toBe('permanent');
 
     // CRIU's order per member, and no member wrote images before every member was frozen.
@@ -106,7 +79,7 @@ describe('faults during a group checkpoint', () => {
       new RegExp(`checkpoint of ${fixture.group}/m0 aborted: member ${fixture.group}/m1`),
     );
     await expectAllRunningAndThawed(fixture);
-    const history = await client.history(fixture.group);
+    const history = await coordinator.client().history(fixture.group);
     expect(history.at(-1)?.outcome).toBe('aborted');
     expect(history.at(-1)?.culprit).toBe('m1');
     for (const member of fixture.members)
@@ -123,7 +96,7 @@ describe('faults during a group checkpoint', () => {
       });
       for (const result of results) expect(result.exitCode).not.toBe(0);
       await expectAllRunningAndThawed(fixture);
-      expect((await client.history(fixture.group)).at(-1)?.outcome).toBe('aborted');
+      expect((await coordinator.client().history(fixture.group)).at(-1)?.outcome).toBe('aborted');
     },
   );
 
@@ -136,7 +109,7 @@ describe('faults during a group checkpoint', () => {
     expect(results.map((r) => r.exitCode === 0)).toEqual([true, true, false]);
     expect(results[2]?.stderr).toContain(`checkpoint of ${fixture.group}/m2 failed`);
     await expectAllRunningAndThawed(fixture);
-    const last = (await client.history(fixture.group)).at(-1);
+    const last = (await coordinator.client().history(fixture.group)).at(-1);
     expect(last?.outcome).toBe('committed');
     expect(last?.reason).toContain('not permanent');
   });

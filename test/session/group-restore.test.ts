@@ -1,10 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
-import { startCoordinator } from '../../src/coordinator/embedded.js';
-import { silentLogger } from '../../src/coordinator/server/logger.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useCoordinator } from './coordinator-fixture.js';
 import {
   checkpointMembers,
   containerStatus,
@@ -14,37 +11,13 @@ import {
   type GroupFixture,
 } from './group-harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cohort-restore-'));
-const socket = join(dir, 'cohortd.sock');
-let coordinator: { stop(): Promise<void> };
-let client: CoordinatorClient;
+const coordinator = useCoordinator();
+const { socket } = coordinator;
 let fixture: GroupFixture | undefined;
-
-beforeAll(async () => {
-  coordinator = await startCoordinator({
-    listen: [`unix://${socket}`],
-    stateDir: join(dir, 'cohortd'),
-    deadlines: {
-      joinMs: 3_000,
-      readyMs: 5_000,
-      restoreMs: 10_000,
-      resumeMs: 3_000,
-      heartbeatTimeoutMs: 2_000,
-    },
-    logger: silentLogger,
-  });
-  client = await connectCoordinator({ address: `unix://${socket}`, connectTimeoutMs: 2_000 });
-});
 
 afterEach(async () => {
   await fixture?.cleanup();
   fixture = undefined;
-});
-
-afterAll(async () => {
-  client.close();
-  await coordinator.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function checkpointedGroup(size: number): Promise<GroupFixture> {
@@ -89,7 +62,7 @@ describe.each([1, 3, 8])('a group of %i restored through cohort', (size) => {
         'post-resume',
       ]);
     }
-    const history = await client.history(fixture.group);
+    const history = await coordinator.client().history(fixture.group);
     expect(history.at(-1)).toMatchObject({ kind: 'restore', outcome: 'permanent' });
   });
 });
@@ -107,7 +80,7 @@ describe('faults during a group restore', () => {
     for (const member of fixture.members)
       expect((await containerStatus(fixture, member)).status).toBe('gone');
     expect(readEvents(fixture).filter((e) => e.event === 'started')).toEqual([]);
-    expect((await client.history(fixture.group)).at(-1)).toMatchObject({
+    expect((await coordinator.client().history(fixture.group)).at(-1)).toMatchObject({
       kind: 'restore',
       outcome: 'aborted',
       culprit: 'm1',
