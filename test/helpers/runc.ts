@@ -184,3 +184,12 @@ export async function containerState(
   const result = await run(RUNC, ['--root', root, 'state', id]);
   return result.exitCode === 0 ? (JSON.parse(result.stdout) as ContainerState) : undefined;
 }
+
+/** Waits (bounded) until runc reports `status` for a container: state changes trail the calls that cause them. */
+export async function waitForStatus(root: string, id: string, status: string): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt += 1) {
+    if ((await containerState(root, id))?.status === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`container ${id} never reached status ${status}`);
+}

@@ -127,6 +127,20 @@ export const ARGV_FORMS: ArgvForm[] = [
     root: '/r',
   },
   {
+    name: '--version before an intercepted command',
+    argv: ['--version', 'create', 'x'],
+    command: 'create',
+    commandArgs: ['x'],
+    version: true,
+  },
+  {
+    name: '-h before an intercepted command',
+    argv: ['-h', 'run', 'x'],
+    command: 'run',
+    commandArgs: ['x'],
+    help: true,
+  },
+  {
     name: 'podman (runtime_supports_json): create via conmon',
     argv: [
       '--log-format=json',

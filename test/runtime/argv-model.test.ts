@@ -118,6 +118,16 @@ describe('parseFlags: Go flag package rules', () => {
   });
 });
 
+describe('booleans read as Go reads them (strconv.ParseBool)', () => {
+  const table: FlagSpec[] = [{ names: ['detach', 'd'], takesValue: false }];
+  it.each(['1', 't', 'T', 'TRUE', 'true', 'True'])('--detach=%s is set', (value) => {
+    expect(isSet(parseFlags([`--detach=${value}`, 'x'], table), 'detach')).toBe(true);
+  });
+  it.each(['0', 'f', 'F', 'FALSE', 'false', 'False'])('--detach=%s is not set', (value) => {
+    expect(isSet(parseFlags([`--detach=${value}`, 'x'], table), 'detach')).toBe(false);
+  });
+});
+
 describe('create/run arguments', () => {
   const cwd = '/work/dir';
   const cases: {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupDir, containerFreezerState } from '../helpers/cgroup.js';
@@ -9,6 +9,7 @@ import {
   maskTime,
   REPO_ROOT,
   runToFiles,
+  waitForStatus,
   type RunResult,
   type RuntimeSandbox,
 } from '../helpers/runc.js';
@@ -152,6 +153,27 @@ describe('commands with no container', () => {
     expectSame(viaCohort, viaRunc);
   });
 
+  it.each([
+    [['--version', 'create', 'x']],
+    [['-v', 'checkpoint', 'x']],
+    [['--help', 'create', 'x']],
+    [['-h', 'run', 'x']],
+    [['--help', 'restore', 'x']],
+  ])('%j: runc answers the global flag; the command does not run', async (args) => {
+    // Once outside a bundle, once inside one that must stay untouched.
+    const bundle = sandbox.bundle({ args: ['true'] });
+    const before = readFileSync(join(bundle, 'config.json'), 'utf8');
+    for (const cwd of [sandbox.dir, bundle]) {
+      const [viaCohort, viaRunc] = await both(args, { cwd });
+      expect(viaRunc.exitCode).toBe(0);
+      expect(viaCohort.exitCode).toBe(viaRunc.exitCode);
+      expect(viaCohort.stderr).toBe(viaRunc.stderr);
+      expect(viaCohort.stdout.startsWith(viaRunc.stdout)).toBe(true);
+    }
+    expect(readFileSync(join(bundle, 'config.json'), 'utf8')).toBe(before);
+    expect(existsSync(sandbox.criuConfigPath('x'))).toBe(false);
+  });
+
   it('create with no id fails as runc does, without touching anything', async () => {
     const bundle = sandbox.bundle({ args: ['true'] });
     const before = readFileSync(join(bundle, 'config.json'), 'utf8');
@@ -243,7 +265,7 @@ describe('one container, seen through cohort and through runc', () => {
     const id = await startedContainer('kill');
     expectSame(...(await both(['delete', id])));
     expect((await sandbox.cohort(['kill', id, 'KILL'])).exitCode).toBe(0);
-    await waitForStatus(id, 'stopped');
+    await waitForStatus(sandbox.root, id, 'stopped');
     expectSame(...(await both(['state', id])));
     expectSame(...(await both(['kill', id, 'KILL'])));
     expect(await sandbox.cohort(['delete', id])).toMatchObject({
@@ -258,7 +280,7 @@ describe('one container, seen through cohort and through runc', () => {
   it('kill with a numeric signal and delete --force, the way podman stops a container', async () => {
     const id = await startedContainer('podmanstop');
     expect((await sandbox.cohort(['kill', id, '9'])).exitCode).toBe(0);
-    await waitForStatus(id, 'stopped');
+    await waitForStatus(sandbox.root, id, 'stopped');
     expect((await sandbox.cohort(['delete', '--force', id])).exitCode).toBe(0);
     expect(await containerState(sandbox.root, id)).toBeUndefined();
   });
@@ -299,7 +321,7 @@ describe('run in the foreground', () => {
       const running = sandbox[via](['run', id], {
         cwd: sandbox.bundle({ args: ['sleep', '1000'] }),
       });
-      await waitForStatus(id, 'running');
+      await waitForStatus(sandbox.root, id, 'running');
       expect((await sandbox.cohort(['kill', id, 'KILL'])).exitCode).toBe(0);
       results.push(await running);
     }
@@ -321,12 +343,3 @@ describe('run in the foreground', () => {
     expect((await containerState(sandbox.root, id))?.status).toBe('running');
   });
 });
-
-/** Waits (bounded) for runc to report a status: a stop is asynchronous to the kill that asks for it. */
-async function waitForStatus(id: string, status: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if ((await containerState(sandbox.root, id))?.status === status) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`container ${id} never reached ${status}`);
-}
