@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { unmountUnder } from './mounts.js';
 import { busyboxOciArchive } from './oci-archive.js';
 import { run, runOk, type RunOptions, type RunResult } from './run.js';
-import { definedEnv, NODE, RUNC, uniqueId } from './runc.js';
+import { definedEnv, NODE, requireBuild, RUNC, uniqueId } from './runc.js';
 
 export const CONTAINERD = '/usr/bin/containerd';
 export const CTR = '/usr/bin/ctr';
@@ -52,6 +52,7 @@ export interface Containerd {
 
 /** Starts a containerd of its own (no CRI, state in a temp dir) and imports the busybox image. */
 export async function startContainerd(): Promise<Containerd> {
+  requireBuild();
   const dir = mkdtempSync(join(tmpdir(), 'cohort-containerd-'));
   const address = join(dir, 'containerd.sock');
   const namespace = uniqueId('cohort');

@@ -1,11 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { removeCohortStateFor } from './cohort-state.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unmountUnder } from './mounts.js';
 import { busyboxRootfsTar } from './rootfs.js';
 import { run, runOk, type RunOptions, type RunResult } from './run.js';
-import { COHORT_BIN, definedEnv } from './runc.js';
+import { COHORT_BIN, definedEnv, requireBuild } from './runc.js';
 
 export const PODMAN = '/usr/bin/podman';
 /** The image every podman test runs, imported from the busybox rootfs. */
@@ -39,7 +48,14 @@ export interface PodmanEnv {
  * A podman with private state (design.md §5): cgroupfs, file events, k8s-file logs, the
  * nofile/nproc limits runc can set here, no network, and storage in a temp dir.
  */
-export async function createPodmanEnv(options: { runtime?: string } = {}): Promise<PodmanEnv> {
+export async function createPodmanEnv(
+  options: {
+    runtime?: string;
+    /** List cohort in runtime_supports_json, so conmon adds --log-format=json --log <file>. */
+    runtimeSupportsJson?: boolean;
+  } = {},
+): Promise<PodmanEnv> {
+  requireBuild();
   const dir = mkdtempSync(join(tmpdir(), 'cohort-podman-'));
   const runtime = options.runtime ?? COHORT_BIN;
   for (const sub of ['tmp', 'volumes', 'graph', 'run']) mkdirSync(join(dir, sub));
@@ -52,6 +68,9 @@ export async function createPodmanEnv(options: { runtime?: string } = {}): Promi
       'log_driver = "k8s-file"',
       'netns = "none"',
       '[engine]',
+      ...(options.runtimeSupportsJson === true
+        ? ['runtime_supports_json = ["cohort", "runc", "crun"]']
+        : []),
       'cgroup_manager = "cgroupfs"',
       'events_logger = "file"',
       `events_logfile_path = "${join(dir, 'events.log')}"`,
@@ -95,10 +114,43 @@ export async function createPodmanEnv(options: { runtime?: string } = {}): Promi
     },
     async cleanup() {
       await podman(['rm', '--all', '--force', '--time', '0']);
+      // conmon runs podman's exit command after a container ends; it would recreate the storage.
+      await waitForProcessesUsing(dir);
       await podman(['system', 'reset', '--force']);
+      await waitForProcessesUsing(dir);
       removeCohortStateFor(dir);
       await unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Pids of processes whose argv mentions `dir` (conmon and podman's exit commands for this env). */
+export function processesUsing(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Zombies keep their argv but are gone for our purposes.
+      if (/\) Z /.test(stat)) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) pids.push(Number(name));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Waits (bounded) for this env's processes to end, then kills the ones left: they are ours. */
+async function waitForProcessesUsing(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 200 && processesUsing(dir).length > 0; attempt += 1)
+    await sleep(50);
+  for (const pid of processesUsing(dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -26,6 +27,13 @@ export const RUNC = '/usr/sbin/runc';
 export const NODE = process.execPath;
 /** What `npm run build` must have produced before bin/cohort can intercept anything. */
 export const RUNTIME_ENTRY = join(REPO_ROOT, 'dist', 'src', 'entries', 'runtime-main.js');
+
+/** Fails fast with the fix when bin/cohort has no built Node half to run. */
+export function requireBuild(): void {
+  if (!existsSync(RUNTIME_ENTRY)) {
+    throw new Error(`${RUNTIME_ENTRY} is missing: run "npm run build" before these tests`);
+  }
+}
 
 let counter = 0;
 /** A container id no other test (or concurrent test run) uses; valid for runc and cgroup paths. */
@@ -82,6 +90,7 @@ export interface RuntimeSandbox {
 
 /** Makes a sandbox in a fresh temp dir; call cleanup() in afterEach/afterAll. */
 export function createRuntimeSandbox(options: SandboxOptions = {}): RuntimeSandbox {
+  requireBuild();
   const dir = mkdtempSync(join(tmpdir(), 'cohort-test-'));
   const root = join(dir, 'runc-root');
   const stateDir = join(dir, 'state');

@@ -1,4 +1,4 @@
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -285,3 +285,59 @@ describe("resource limits and signal dispositions are the caller's", () => {
     expect(outputs[0]?.stdout).toBe(outputs[1]?.stdout);
   });
 });
+
+describe("stdin, stdout and signals are the caller's", () => {
+  it("a pipe on stdin reaches the container whole, and the fd flags are runc's", async () => {
+    const input = 'x'.repeat(1 << 20);
+    const probe = [
+      'sh',
+      '-c',
+      'wc -c; grep -h flags /proc/self/fdinfo/0 /proc/self/fdinfo/1 /proc/self/fdinfo/2',
+    ];
+    const [viaCohort, viaRunc] = [
+      await sandbox.cohort(['run', sandbox.id('stdin')], {
+        cwd: sandbox.bundle({ args: probe }),
+        input,
+      }),
+      await sandbox.runc(['run', sandbox.id('stdin')], {
+        cwd: sandbox.bundle({ args: probe }),
+        input,
+      }),
+    ];
+    expect(viaRunc).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(viaRunc.stdout.split('\n')[0]?.trim()).toBe(String(1 << 20));
+    expect(viaCohort).toEqual(viaRunc);
+  });
+
+  it.each(VIA)('SIGTERM to %s in the foreground reaches the container', async (_via, binary) => {
+    const id = sandbox.id('sig');
+    const bundle = sandbox.bundle({
+      args: [
+        'sh',
+        '-c',
+        'trap "echo got-term; exit 9" TERM; echo ready; while :; do sleep 0.1; done',
+      ],
+    });
+    const running = spawnWithFds(binary, ['--root', sandbox.root, 'run', id], {
+      env: sandbox.env,
+      cwd: bundle,
+    });
+    await waitForStatus(sandbox.root, id, 'running');
+    const pid = Number(
+      readFileSync(`/proc/${(await containerStateOf(id)).pid}/status`, 'utf8').match(
+        /^PPid:\s+(\d+)/m,
+      )?.[1],
+    );
+    // The container's parent is runc; runc's process is the one the caller started.
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe(RUNC);
+    process.kill(pid, 'SIGTERM');
+    const result = await running;
+    expect(result.pid).toBe(pid);
+    expect(result).toMatchObject({ exitCode: 9, stdout: 'ready\ngot-term\n', stderr: '' });
+  });
+});
+
+async function containerStateOf(id: string): Promise<{ pid: number }> {
+  const state = await sandbox.runc(['state', id]);
+  return JSON.parse(state.stdout) as { pid: number };
+}

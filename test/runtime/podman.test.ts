@@ -12,7 +12,7 @@ import {
 } from '../helpers/podman.js';
 import { converseAndExit, killPtySessions, startPty } from '../helpers/pty.js';
 import { readSpec } from '../helpers/rootfs.js';
-import { COHORT_BIN, containerState, uniqueId } from '../helpers/runc.js';
+import { COHORT_BIN, containerState, RUNC, uniqueId } from '../helpers/runc.js';
 
 const missing = podmanMissing();
 if (missing !== undefined) console.log(`skipping the podman tier: ${missing}`);
@@ -125,4 +125,39 @@ describe.skipIf(missing !== undefined)('podman --runtime bin/cohort', () => {
     );
     expect(await converseAndExit(session, 7)).toBe(7);
   });
+
+  it.each([false, true])(
+    "runc's error reaches the podman user unchanged (runtime_supports_json: %s)",
+    async (json) => {
+      const jsonEnv = json ? await createPodmanEnv({ runtimeSupportsJson: true }) : env;
+      try {
+        const results = [];
+        for (const runtime of [jsonEnv.runtime, RUNC]) {
+          // The last --runtime wins: the same podman, once with each runtime.
+          const result = await jsonEnv.podman([
+            '--runtime',
+            runtime,
+            'run',
+            '--rm',
+            jsonEnv.image,
+            '/no/such/binary',
+          ]);
+          results.push({ ...result, stderr: result.stderr.replaceAll(runtime, '<runtime>') });
+        }
+        expect(results[1]?.exitCode).toBe(127);
+        expect(results[1]?.stderr).toContain('stat /no/such/binary: no such file or directory');
+        if (json) {
+          expect(results[0]).toEqual(results[1]);
+        } else {
+          // podman lists runc in runtime_supports_json by default, not cohort: text vs JSON log, same error.
+          expect(results[0]?.exitCode).toBe(127);
+          expect(results[0]?.stderr).toContain('stat /no/such/binary: no such file or directory');
+        }
+        const ok = await jsonEnv.podman(['run', '--rm', jsonEnv.image, 'sh', '-c', 'echo fine']);
+        expect(ok).toMatchObject({ exitCode: 0, stdout: 'fine\n', stderr: '' });
+      } finally {
+        if (json) await jsonEnv.cleanup();
+      }
+    },
+  );
 });
