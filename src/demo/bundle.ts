@@ -10,7 +10,7 @@ export interface DemoBundleOptions {
   group: string;
   members: readonly string[];
   netnsPath: string;
-  /** A cgroup path of this run's own, so an earlier run's leftovers never share it. */
+  /** A flat cgroup path of this run's own: runc delete removes only the leaf of a nested one. */
   cgroupsPath: string;
 }
 

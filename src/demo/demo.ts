@@ -82,7 +82,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         group: GROUP,
         members: names,
         netnsPath: `/var/run/netns/${netns}`,
-        cgroupsPath: `/${netns}/${member.name}`,
+        cgroupsPath: `/${netns}-${member.name}`,
       });
       const created = await cohort(['run', '--detach', '--bundle', bundle, member.name]);
       if (created.exitCode !== 0) throw new Error(`cohort run ${member.name}: ${created.stderr}`);

@@ -76,5 +76,6 @@ function lastLine(text: string): string {
   const line = lines[lines.length - 1] ?? '';
   // runc's logrus text form: keep just msg="..." when it is there.
   const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
-  return msg === null ? line : (msg[1] ?? line).replace(/\\"/g, '"');
+  // logrus escapes newlines inside msg; the caller gets one readable line.
+  return msg === null ? line : (msg[1] ?? line).replace(/\\n/g, '; ').replace(/\\"/g, '"');
 }

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { cohortVersion } from '../../core/package-paths.js';
-import { coordinatorOptions } from '../../session/coordinator-options.js';
 import { readContainerState } from '../../session/container-state.js';
+import { coordinatorOptions } from '../../session/coordinator-options.js';
 import { requireCriuForHooks } from '../../session/criu-version.js';
-import { runSession } from '../../session/run-session.js';
 import { verifyHookAttached } from '../../session/verify-hook.js';
 import { readGroupDeclaration } from '../../spec/annotations.js';
 import { parseCheckpointArgs } from '../command-args.js';
@@ -23,8 +22,12 @@ export async function checkpoint(context: RuntimeContext): Promise<Verdict> {
 
   const config = context.config();
   verifyHookAttached(state.annotations, config.hook, args.id);
-  await requireCriuForHooks(context.argv.globals.criu ?? 'criu', context.env);
-  const result = await runSession({
+  // gRPC loads while CRIU answers --version: only group members pay for either.
+  const [session] = await Promise.all([
+    import('../../session/run-session.js'),
+    requireCriuForHooks(context.argv.globals.criu ?? 'criu', context.env),
+  ]);
+  const result = await session.runSession({
     kind: 'checkpoint',
     group: declaration.group,
     member: declaration.member,

@@ -4,7 +4,6 @@ import { cohortVersion } from '../../core/package-paths.js';
 import { readImageManifest } from '../../criu/image-manifest.js';
 import { coordinatorOptions } from '../../session/coordinator-options.js';
 import { requireCriuForHooks } from '../../session/criu-version.js';
-import { runSession } from '../../session/run-session.js';
 import { parseRestoreArgs } from '../command-args.js';
 import { EXEC_RUNC, type RuntimeContext, type Verdict } from '../context.js';
 import { prepareBundle } from '../prepare-bundle.js';
@@ -32,8 +31,12 @@ export async function restore(context: RuntimeContext): Promise<Verdict> {
   for (const note of prepared.notes) context.report('info', note);
   if (manifest === undefined) return EXEC_RUNC;
 
-  await requireCriuForHooks(context.argv.globals.criu ?? 'criu', context.env);
-  const result = await runSession({
+  // gRPC loads while CRIU answers --version: only group members pay for either.
+  const [session] = await Promise.all([
+    import('../../session/run-session.js'),
+    requireCriuForHooks(context.argv.globals.criu ?? 'criu', context.env),
+  ]);
+  const result = await session.runSession({
     kind: 'restore',
     group: manifest.group,
     member: manifest.member,
