@@ -31,8 +31,8 @@ const O_CLOEXEC = 0o2000000;
 /**
  * Closes descriptors this process inherited by accident (a parent's leak): every fd Node opens
  * is close-on-exec, so one without the flag at fd >= 3 came from outside and would reach
- * every child. Keeps Node's IPC channel to the test runner. Runs once when this module loads,
- * before any test opens a pty (node-pty's master fd is not close-on-exec either).
+ * every child. Keeps Node's IPC channel to the test runner and ptys (node-pty's master fd is
+ * not close-on-exec either). Runs when this module loads.
  */
 export function closeStrayFds(): void {
   const keep = new Set([0, 1, 2, Number(process.env.NODE_CHANNEL_FD ?? -1)]);
@@ -47,13 +47,22 @@ export function closeStrayFds(): void {
     } catch {
       continue;
     }
-    if ((flags & O_CLOEXEC) === 0) {
+    if ((flags & O_CLOEXEC) === 0 && !isPty(fd)) {
       try {
         closeSync(fd);
       } catch {
         // Already gone.
       }
     }
+  }
+}
+
+function isPty(fd: number): boolean {
+  try {
+    const target = readlinkSync(`/proc/self/fd/${fd}`);
+    return target === '/dev/ptmx' || target.startsWith('/dev/pts/');
+  } catch {
+    return false;
   }
 }
 

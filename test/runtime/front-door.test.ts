@@ -242,6 +242,31 @@ describe('front door: bytes, fds, limits and environment', () => {
     },
   );
 
+  it.each([
+    ['pass-through', ['state', 'x']],
+    ['intercepted', ['create', '--bundle', '<bundle>', 'x']],
+  ])('%s: a caller with stdout closed gets runc with stdout closed', async (_route, args) => {
+    const record = recordDir();
+    const argv = [
+      '--root',
+      sandbox.root,
+      ...args.map((arg) => (arg === '<bundle>' ? bundle : arg)),
+    ];
+    // Daemons sometimes start their runtime with a closed fd 1; runc copes, so must cohort.
+    const result = await spawnWithFds(
+      '/bin/sh',
+      ['-c', 'exec "$@" >&-', 'sh', COHORT_BIN, ...argv],
+      {
+        env: fakeEnv(record),
+      },
+    );
+    const call = onlyCall(record);
+    expect(argsOf(call)).toEqual(argv);
+    expect(call.fds.has(1)).toBe(false);
+    expect(result.stderr).not.toMatch(/Bad file descriptor|Illegal number/);
+    expect(result.exitCode).toBe(0);
+  });
+
   it('passes the exit code of runc through', async () => {
     for (const args of [
       ['state', 'x'],
