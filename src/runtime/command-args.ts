@@ -11,6 +11,8 @@ export interface BundleArgs {
 
 export interface CheckpointArgs {
   id?: string;
+  /** Where CRIU writes its log, when the caller chose (runc's own default is under its root). */
+  workPath?: string;
   /** runc's default is ./checkpoint in its cwd. */
   imagePath: string;
   leaveRunning: boolean;
@@ -20,6 +22,7 @@ export interface CheckpointArgs {
 
 export interface RestoreArgs extends BundleArgs {
   imagePath: string;
+  workPath?: string;
   detach: boolean;
 }
 
@@ -48,6 +51,8 @@ export function parseCheckpointArgs(args: readonly string[], cwd: string): Check
   };
   const id = firstPositional(flags);
   if (id !== undefined) result.id = id;
+  const workPath = lastValue(flags, 'work-path');
+  if (workPath) result.workPath = resolve(cwd, workPath);
   return result;
 }
 
@@ -61,5 +66,7 @@ export function parseRestoreArgs(args: readonly string[], cwd: string): RestoreA
   };
   const id = firstPositional(flags);
   if (id !== undefined) result.id = id;
+  const workPath = lastValue(flags, 'work-path');
+  if (workPath) result.workPath = resolve(cwd, workPath);
   return result;
 }

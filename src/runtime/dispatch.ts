@@ -3,6 +3,8 @@ import { EXEC_RUNC, type RuntimeContext, type Verdict } from './context.js';
 
 /** Routes an intercepted subcommand; the session code loads only for checkpoint and restore. */
 export async function dispatch(context: RuntimeContext): Promise<Verdict> {
+  // runc answers a global --help or --version and runs no command: neither may cohort.
+  if (context.argv.globals.help || context.argv.globals.version) return EXEC_RUNC;
   switch (context.argv.command) {
     case 'create':
     case 'run':

@@ -18,9 +18,12 @@ export function lastValue(flags: ParsedFlags, name: string): string | undefined 
   return values === undefined ? undefined : values[values.length - 1];
 }
 
+/** What Go's strconv.ParseBool reads as true; anything else leaves a boolean flag unset. */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
 export function isSet(flags: ParsedFlags, name: string): boolean {
   const value = lastValue(flags, name);
-  return value !== undefined && value !== 'false';
+  return value !== undefined && GO_TRUE.has(value);
 }
 
 /**

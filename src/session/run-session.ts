@@ -16,20 +16,12 @@ export interface SessionResult {
   epoch?: number;
 }
 
-/** Injected so tests can count calls; production uses the real client and runc. */
-export interface SessionDeps {
-  connect: typeof connectCoordinator;
-  spawn: typeof spawnRunc;
-}
-
-const REAL_DEPS: SessionDeps = { connect: connectCoordinator, spawn: spawnRunc };
-
 /**
  * One member's coordinated checkpoint or restore: join the round, run runc with the hook
  * channel in its environment, then record the outcome at the coordinator.
  */
-export async function runSession(plan: SessionPlan, deps = REAL_DEPS): Promise<SessionResult> {
-  const client = await deps.connect(plan.coordinator).catch((error: unknown) => {
+export async function runSession(plan: SessionPlan): Promise<SessionResult> {
+  const client = await connectCoordinator(plan.coordinator).catch((error: unknown) => {
     throw labelled(plan, error);
   });
   try {
@@ -37,7 +29,7 @@ export async function runSession(plan: SessionPlan, deps = REAL_DEPS): Promise<S
       throw labelled(plan, error);
     });
     try {
-      return await runJoined(plan, deps, session);
+      return await runJoined(plan, session);
     } finally {
       session.close();
     }
@@ -46,11 +38,7 @@ export async function runSession(plan: SessionPlan, deps = REAL_DEPS): Promise<S
   }
 }
 
-async function runJoined(
-  plan: SessionPlan,
-  deps: SessionDeps,
-  session: MemberSession,
-): Promise<SessionResult> {
+async function runJoined(plan: SessionPlan, session: MemberSession): Promise<SessionResult> {
   const progress: RoundProgress = {};
   const channel = new HookChannel(
     join(plan.channelDir, randomUUID()),
@@ -58,7 +46,7 @@ async function runJoined(
   );
   let exit: RuncExit;
   try {
-    exit = await deps.spawn(
+    exit = await spawnRunc(
       plan.runc,
       plan.runcArgs,
       { ...plan.env, ...channel.env() },
@@ -78,7 +66,7 @@ async function runJoined(
     const reason =
       exit.exitCode === 0
         ? "CRIU finished without running cohort's action script"
-        : `runc ${plan.kind} exited ${exit.exitCode} after ${progress.lastAction ?? 'start'}${exit.stderrTail ? `: ${exit.stderrTail}` : ''}`;
+        : `runc ${plan.kind} exited ${exit.exitCode} after ${progress.lastAction ?? 'start'}${runcReason(plan, exit)}`;
     session.fail(reason);
     await thawIfFrozen(plan);
     return {
@@ -117,6 +105,12 @@ async function runJoined(
   }
   await session.complete({ ok: true, imageLocation: plan.imagePath });
   return { exitCode: 0, epoch: session.epoch };
+}
+
+/** runc's own last words, or where CRIU's log is when runc's stderr went to the container. */
+function runcReason(plan: SessionPlan, exit: RuncExit): string {
+  if (exit.stderrTail !== '') return `: ${exit.stderrTail}`;
+  return plan.criuLog === undefined ? '' : ` (CRIU's log: ${plan.criuLog})`;
 }
 
 /** Names the member and the operation in front of the coordinator's own words; keeps the code. */

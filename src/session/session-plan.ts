@@ -18,6 +18,8 @@ export interface SessionPlan {
   /** Where the hook channel lives: under cohort's state dir. */
   channelDir: string;
   imagePath: string;
+  /** CRIU's log for this operation, when the caller named a work path. */
+  criuLog?: string;
   cohortVersion: string;
   /** The container was paused before the checkpoint: leave it paused whatever happens. */
   wasPaused: boolean;

@@ -229,6 +229,7 @@ describe('checkpoint arguments', () => {
     expect(parsed).toEqual({
       id: 'x',
       imagePath: '/b/checkpoint',
+      workPath: '/b',
       leaveRunning: true,
       preDump: true,
       help: false,
@@ -242,6 +243,7 @@ describe('checkpoint arguments', () => {
     expect(parsed).toEqual({
       id: 'x',
       imagePath: '/p',
+      workPath: '/w',
       leaveRunning: true,
       preDump: false,
       help: false,
@@ -255,6 +257,7 @@ describe('checkpoint arguments', () => {
     expect(parsed).toEqual({
       id: 'x',
       imagePath: '/d/checkpoint',
+      workPath: '/d',
       leaveRunning: false,
       preDump: false,
       help: false,
@@ -309,7 +312,14 @@ describe('restore arguments', () => {
       ],
       cwd,
     );
-    expect(parsed).toEqual({ id: 'x', bundle: '/b', imagePath: '/p', detach: true, help: false });
+    expect(parsed).toEqual({
+      id: 'x',
+      bundle: '/b',
+      imagePath: '/p',
+      workPath: '/w',
+      detach: true,
+      help: false,
+    });
   });
   it('podman via conmon', () => {
     const parsed = parseRestoreArgs(
@@ -335,6 +345,7 @@ describe('restore arguments', () => {
       id: 'x',
       bundle: '/b',
       imagePath: '/b/checkpoint',
+      workPath: '/b',
       detach: true,
       help: false,
     });
@@ -364,6 +375,7 @@ describe('restore arguments', () => {
       id: 'x',
       bundle: '/b',
       imagePath: '/d/checkpoint',
+      workPath: '/b',
       detach: true,
       help: false,
     });

@@ -48,6 +48,7 @@ export async function checkpoint(context: RuntimeContext): Promise<Verdict> {
     env: context.env,
     channelDir: join(config.stateDir, 'sessions'),
     imagePath: args.imagePath,
+    ...(args.workPath === undefined ? {} : { criuLog: join(args.workPath, 'dump.log') }),
     cohortVersion: cohortVersion(),
     wasPaused: state.status === 'paused',
   });

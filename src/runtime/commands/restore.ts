@@ -57,6 +57,7 @@ export async function restore(context: RuntimeContext): Promise<Verdict> {
     env: context.env,
     channelDir: join(config.stateDir, 'sessions'),
     imagePath: args.imagePath,
+    ...(args.workPath === undefined ? {} : { criuLog: join(args.workPath, 'restore.log') }),
     cohortVersion: cohortVersion(),
     wasPaused: false,
   });
