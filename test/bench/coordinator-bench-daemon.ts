@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/core/package-paths.js';
 
-const DIST_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'entries', 'cohortd-main.js');
+const DIST_ENTRY = join(PACKAGE_ROOT, 'dist', 'bundle', 'cohortd.mjs');
 const BIN = join(PACKAGE_ROOT, 'bin', 'cohortd');
 /** The V8 flag bin/cohortd sets, for runs from source. */
 const NODE_FLAGS = ['--max-semi-space-size=1'];

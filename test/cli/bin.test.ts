@@ -8,7 +8,7 @@ import { run } from '../helpers/run.js';
 import { REPO_ROOT } from '../helpers/runc.js';
 import { startTestCoordinator, type TestCoordinator } from './support/coordinator.js';
 
-const ENTRY = join(REPO_ROOT, 'dist', 'src', 'entries', 'cohortctl-main.js');
+const ENTRY = join(REPO_ROOT, 'dist', 'bundle', 'cohortctl.mjs');
 
 describe.skipIf(!existsSync(ENTRY))('bin/cohortctl', () => {
   let dir: string;

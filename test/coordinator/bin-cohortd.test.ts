@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/core/package-paths.js';
 
-const built = existsSync(join(PACKAGE_ROOT, 'dist', 'src', 'entries', 'cohortd-main.js'));
+const built = existsSync(join(PACKAGE_ROOT, 'dist', 'bundle', 'cohortd.mjs'));
 
 // bin/cohortd runs the compiled entry: it needs `npm run build` (npm test does it first).
 test.skipIf(!built)('bin/cohortd works through a symlink, as npm installs it', () => {

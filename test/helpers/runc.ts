@@ -26,7 +26,7 @@ export const RUNC = '/usr/sbin/runc';
 /** The Node.js running the tests; the front door is pointed at it. */
 export const NODE = process.execPath;
 /** What `npm run build` must have produced before bin/cohort can intercept anything. */
-export const RUNTIME_ENTRY = join(REPO_ROOT, 'dist', 'src', 'entries', 'runtime-main.js');
+export const RUNTIME_ENTRY = join(REPO_ROOT, 'dist', 'bundle', 'runtime.mjs');
 
 /** Fails fast with the fix when bin/cohort has no built Node half to run. */
 export function requireBuild(): void {
