@@ -34,23 +34,34 @@ export async function probeCriu(
       continue;
     }
     const version = parseCriuVersion(versionText);
+    const problems: string[] = [];
     if (version === undefined || !runsHooksUnderRunc(version)) {
-      rejected.push(
-        `${path}: CRIU ${version?.join('.') ?? '?'} is older than ${MIN_CRIU.join('.')}, the first that runs action scripts under runc`,
+      problems.push(
+        `CRIU ${version?.join('.') ?? '?'} is older than ${MIN_CRIU.join('.')}, the first that runs action scripts under runc`,
       );
-      continue;
     }
-    try {
-      await run(path, ['check']);
-    } catch (error) {
-      const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
-      const firstError =
-        output.split('\n').find((line) => /error/i.test(line)) ?? 'exit status non-zero';
-      rejected.push(`${path}: "criu check" fails on this kernel: ${firstError.trim()}`);
+    const checkFailure = await criuCheckFailure(path);
+    if (checkFailure !== undefined)
+      problems.push(`"criu check" fails on this kernel: ${checkFailure}`);
+    if (version === undefined || problems.length > 0) {
+      rejected.push(`${path}: ${problems.join('; ')}`);
       continue;
     }
     return { usable: { path, version: version.join('.') }, rejected };
   }
   if (rejected.length === 0) rejected.push(`no criu found in ${candidates.join(', ')}`);
   return { rejected };
+}
+
+/** The first error line of `criu check`, or undefined when it passes. */
+async function criuCheckFailure(path: string): Promise<string | undefined> {
+  try {
+    await run(path, ['check']);
+    return undefined;
+  } catch (error) {
+    const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
+    return (
+      output.split('\n').find((line) => /error/i.test(line)) ?? 'exit status non-zero'
+    ).trim();
+  }
 }
