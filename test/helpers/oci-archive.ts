@@ -27,13 +27,30 @@ function ociArch(): string {
   );
 }
 
+/** The image config's run defaults (Env, Cmd), as `podman run` or CRI would take them. */
+export interface ImageRunConfig {
+  Env: string[];
+  Cmd: string[];
+}
+
+const SHELL: ImageRunConfig = {
+  Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+  Cmd: ['sh'],
+};
+
 /**
  * An OCI image archive (oci-layout, index.json, blobs) of the busybox rootfs as one
  * uncompressed layer, named `name` for `ctr images import`; cached beside the rootfs tar.
  */
-export async function busyboxOciArchive(name: string): Promise<string> {
+export async function busyboxOciArchive(
+  name: string,
+  runConfig: ImageRunConfig = SHELL,
+): Promise<string> {
   const layerTar = busyboxRootfsTar();
-  const out = join(dirname(layerTar), `image-${name.replace(/[^A-Za-z0-9._-]/g, '_')}.oci.tar`);
+  // The run config is in the cache key: one name may be built with different commands.
+  const key = createHash('sha256').update(JSON.stringify(runConfig)).digest('hex').slice(0, 12);
+  const safeName = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  const out = join(dirname(layerTar), `image-${safeName}-${key}.oci.tar`);
   if (existsSync(out)) return out;
   const layer = blob(readFileSync(layerTar));
   const config = blob(
@@ -41,10 +58,7 @@ export async function busyboxOciArchive(name: string): Promise<string> {
       JSON.stringify({
         architecture: ociArch(),
         os: 'linux',
-        config: {
-          Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
-          Cmd: ['sh'],
-        },
+        config: runConfig,
         rootfs: { type: 'layers', diff_ids: [layer.digest] },
       }),
     ),

@@ -16,14 +16,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'smol-toml';
 import { CONTAINERD, CTR, shimPids } from '../../helpers/containerd.js';
 import { unmountUnder } from '../../helpers/mounts.js';
+import { busyboxOciArchive } from '../../helpers/oci-archive.js';
 import { run, runOk } from '../../helpers/run.js';
 import { definedEnv, NODE, RUNC } from '../../helpers/runc.js';
 import { connectCri, type CriClient } from './cri-client.js';
-import { writeSandboxImage } from './pause-image.js';
 
 /** CRI's own namespace: the CRI plugin always works in k8s.io. */
 export const CRI_NAMESPACE = 'k8s.io';
 export const SANDBOX_IMAGE = 'localhost/cohort-sandbox:test';
+/** The pod sandbox must keep running, as pause does: busybox whose command sleeps. */
+const SANDBOX_RUN = { Env: ['PATH=/bin'], Cmd: ['/bin/sleep', '2147483647'] };
 
 export interface CriContainerd {
   dir: string;
@@ -118,7 +120,7 @@ export async function startCriContainerd(snippet: Table): Promise<CriContainerd>
   };
   try {
     await waitUntilServing(instance, daemon);
-    const archive = await writeSandboxImage(dir, SANDBOX_IMAGE);
+    const archive = await busyboxOciArchive(SANDBOX_IMAGE, SANDBOX_RUN);
     await runOk(CTR, ['--address', address, '-n', CRI_NAMESPACE, 'images', 'import', archive]);
   } catch (error) {
     await instance.stop();
