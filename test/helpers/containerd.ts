@@ -13,14 +13,24 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'smol-toml';
 import { unmountUnder } from './mounts.js';
-import { busyboxOciArchive } from './oci-archive.js';
+import { busyboxOciArchive, type ImageRunConfig } from './oci-archive.js';
 import { run, runOk, type RunOptions, type RunResult } from './run.js';
 import { definedEnv, NODE, requireBuild, RUNC, uniqueId } from './runc.js';
 
 export const CONTAINERD = '/usr/bin/containerd';
 export const CTR = '/usr/bin/ctr';
 export const CONTAINERD_IMAGE = 'localhost/cohort-busybox:test';
+// Snapshotters this host lacks and tracing we never read: off, so startup stays quiet and quick.
+const DISABLED_PLUGINS = [
+  'io.containerd.snapshotter.v1.btrfs',
+  'io.containerd.snapshotter.v1.zfs',
+  'io.containerd.snapshotter.v1.devmapper',
+  'io.containerd.snapshotter.v1.aufs',
+  'io.containerd.internal.v1.tracing',
+  'io.containerd.tracing.processor.v1.otlp',
+];
 
 /** Why the containerd tier cannot run here, or undefined when it can. */
 export function containerdMissing(): string | undefined {
@@ -50,37 +60,68 @@ export interface Containerd {
   stop(): Promise<void>;
 }
 
-/** Starts a containerd of its own (no CRI, state in a temp dir) and imports the busybox image. */
-export async function startContainerd(): Promise<Containerd> {
+type Table = Record<string, unknown>;
+
+/** Deep-merges `extra` into `base` (tables merge, everything else replaces). */
+export function mergeToml(base: Table, extra: Table): Table {
+  const out: Table = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    const bothTables = isTable(current) && isTable(value);
+    out[key] = bothTables ? mergeToml(current, value) : value;
+  }
+  return out;
+}
+
+function isTable(value: unknown): value is Table {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  );
+}
+
+const CRI_PLUGIN = 'io.containerd.grpc.v1.cri';
+
+export interface ContainerdOptions {
+  /** Defaults to one of this instance's own. */
+  namespace?: string;
+  /** Merged into the base config; configuring the CRI plugin turns it on. Gets the instance dir. */
+  config?: (dir: string) => Table;
+  /** The busybox image to import, and its run config. */
+  image?: string;
+  imageRun?: ImageRunConfig;
+  /** Readiness beyond `ctr version` answering, such as a plugin's own service. */
+  ready?: (address: string) => Promise<boolean>;
+}
+
+/** Starts a containerd of its own (state in a temp dir, CRI off unless configured); imports busybox. */
+export async function startContainerd(options: ContainerdOptions = {}): Promise<Containerd> {
   requireBuild();
   const dir = mkdtempSync(join(tmpdir(), 'cohort-containerd-'));
   const address = join(dir, 'containerd.sock');
-  const namespace = uniqueId('cohort');
+  const namespace = options.namespace ?? uniqueId('cohort');
+  const image = options.image ?? CONTAINERD_IMAGE;
   const cohortStateDir = join(dir, 'cohort-state');
   const cohortConfig = join(dir, 'cohort.json');
   writeFileSync(
     cohortConfig,
     JSON.stringify({ runc: RUNC, node: NODE, stateDir: cohortStateDir }, null, 2) + '\n',
   );
-  const configToml = join(dir, 'config.toml');
-  writeFileSync(
-    configToml,
-    [
-      'version = 2',
-      `root = "${join(dir, 'root')}"`,
-      `state = "${join(dir, 'state')}"`,
-      'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs", "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]',
-      '[grpc]',
-      `  address = "${address}"`,
-      '[ttrpc]',
-      `  address = "${address}.ttrpc"`,
-      '[debug]',
-      `  address = "${join(dir, 'debug.sock')}"`,
-      '[metrics]',
-      '  address = ""',
-      '',
-    ].join('\n'),
+  const config = mergeToml(
+    {
+      version: 2,
+      root: join(dir, 'root'),
+      state: join(dir, 'state'),
+      grpc: { address },
+      ttrpc: { address: `${address}.ttrpc` },
+      debug: { address: join(dir, 'debug.sock') },
+      metrics: { address: '' },
+    },
+    options.config?.(dir) ?? {},
   );
+  const criOn = isTable(config.plugins) && CRI_PLUGIN in config.plugins;
+  config.disabled_plugins = [...(criOn ? [] : [CRI_PLUGIN]), ...DISABLED_PLUGINS];
+  const configToml = join(dir, 'config.toml');
+  writeFileSync(configToml, stringify(config));
   const log = openSync(join(dir, 'containerd.log'), 'w');
   const env = { ...definedEnv(process.env), COHORT_CONFIG: cohortConfig };
   const daemon = spawn(CONTAINERD, ['--config', configToml], { stdio: ['ignore', log, log], env });
@@ -93,7 +134,7 @@ export async function startContainerd(): Promise<Containerd> {
     dir,
     address,
     namespace,
-    image: CONTAINERD_IMAGE,
+    image,
     runcRoot: join('/run/containerd/runc', namespace),
     cohortConfig,
     cohortStateDir,
@@ -102,16 +143,9 @@ export async function startContainerd(): Promise<Containerd> {
     stop: () => stopContainerd(instance, daemon, exited),
   };
   try {
-    await waitForSocket(instance, daemon);
-    await runOk(CTR, [
-      '--address',
-      address,
-      '-n',
-      namespace,
-      'images',
-      'import',
-      await busyboxOciArchive(CONTAINERD_IMAGE),
-    ]);
+    await waitForSocket(instance, daemon, options.ready);
+    const archive = await busyboxOciArchive(image, options.imageRun);
+    await runOk(CTR, ['--address', address, '-n', namespace, 'images', 'import', archive]);
   } catch (error) {
     await instance.stop();
     throw error;
@@ -119,13 +153,18 @@ export async function startContainerd(): Promise<Containerd> {
   return instance;
 }
 
-async function waitForSocket(instance: Containerd, daemon: ChildProcess): Promise<void> {
+async function waitForSocket(
+  instance: Containerd,
+  daemon: ChildProcess,
+  ready: (address: string) => Promise<boolean> = async () => true,
+): Promise<void> {
   // Polls readiness, bounded; a daemon that never answers fails setup with its log.
   for (let attempt = 0; attempt < 200; attempt += 1) {
     if (daemon.exitCode !== null) break;
     if (
       existsSync(instance.address) &&
-      (await run(CTR, ['--address', instance.address, 'version'])).exitCode === 0
+      (await run(CTR, ['--address', instance.address, 'version'])).exitCode === 0 &&
+      (await ready(instance.address))
     ) {
       return;
     }
