@@ -17,6 +17,8 @@ export interface CheckpointArgs {
   imagePath: string;
   leaveRunning: boolean;
   preDump: boolean;
+  /** `--status-fd N`: a descriptor of the caller's that runc must get at the same number. */
+  statusFd?: number;
   help: boolean;
 }
 
@@ -53,6 +55,8 @@ export function parseCheckpointArgs(args: readonly string[], cwd: string): Check
   if (id !== undefined) result.id = id;
   const workPath = lastValue(flags, 'work-path');
   if (workPath) result.workPath = resolve(cwd, workPath);
+  const statusFd = Number(lastValue(flags, 'status-fd'));
+  if (Number.isInteger(statusFd) && statusFd > 2) result.statusFd = statusFd;
   return result;
 }
 

@@ -18,22 +18,49 @@ export interface RuncExit {
   stderrTail: string;
 }
 
+export interface SpawnRuncOptions {
+  /**
+   * Copy stderr through and keep its tail, so a failure can name runc's own reason; only for
+   * commands whose container never inherits runc's stderr (checkpoint), or we would wait on it.
+   */
+  captureStderr?: boolean;
+  /** Descriptors the caller meant runc to have (`--status-fd`), passed at the same numbers. */
+  keepFds?: readonly number[];
+}
+
 /**
- * Runs runc with the caller's stdin, stdout and signals. With `captureStderr`, stderr is copied
- * through and its tail kept, so a failure can name runc's own reason; only for commands whose
- * container never inherits runc's stderr (checkpoint), or we would wait on the container.
- * Resolves with the exit code a shell would see.
+ * Node leaves descriptors it inherited open across exec: bash closes every one above 2 that
+ * the caller did not mean runc to have, then becomes runc.
  */
+const CLOSE_STRAY_FDS = [
+  'for path in /proc/self/fd/*; do',
+  '  fd=${path##*/}',
+  '  case " $COHORT_KEEP_FDS " in *" $fd "*) continue ;; esac',
+  '  [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null',
+  'done',
+  'unset COHORT_KEEP_FDS',
+  'exec "$@"',
+].join('\n');
+
+/** Runs runc with the caller's stdin, stdout, signals and meant fds; resolves with the exit code a shell would see. */
 export function spawnRunc(
   runc: string,
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  captureStderr = false,
+  options: SpawnRuncOptions = {},
 ): Promise<RuncExit> {
+  const { captureStderr = false, keepFds = [] } = options;
+  const stdio: (number | 'inherit' | 'pipe' | 'ignore')[] = [
+    'inherit',
+    'inherit',
+    captureStderr ? 'pipe' : 'inherit',
+  ];
+  for (let fd = 3; fd <= Math.max(2, ...keepFds); fd += 1)
+    stdio.push(keepFds.includes(fd) ? fd : 'ignore');
   return new Promise((resolve, reject) => {
-    const child = spawn(runc, args, {
-      stdio: ['inherit', 'inherit', captureStderr ? 'pipe' : 'inherit'],
-      env,
+    const child = spawn('/bin/bash', ['-c', CLOSE_STRAY_FDS, 'runc', runc, ...args], {
+      stdio,
+      env: { ...env, COHORT_KEEP_FDS: keepFds.join(' ') },
     });
     let tail = '';
     child.stderr?.on('data', (chunk: Buffer) => {

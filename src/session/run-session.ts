@@ -50,7 +50,7 @@ async function runJoined(plan: SessionPlan, session: MemberSession): Promise<Ses
       plan.runc,
       plan.runcArgs,
       { ...plan.env, ...channel.env() },
-      plan.kind === 'checkpoint',
+      { captureStderr: plan.kind === 'checkpoint', keepFds: plan.keepFds },
     );
   } catch (error) {
     session.fail(`cannot start runc ${plan.runc}: ${String(error)}`);

@@ -15,6 +15,8 @@ export interface SessionPlan {
   /** The caller's global flags, for runc calls of the session's own (state, resume). */
   globalArgs: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
+  /** Descriptors the caller handed runc on purpose (`--status-fd`). */
+  keepFds: readonly number[];
   /** Where the hook channel lives: under cohort's state dir. */
   channelDir: string;
   imagePath: string;

@@ -46,6 +46,7 @@ export async function checkpoint(context: RuntimeContext): Promise<Verdict> {
     runcArgs: context.argv.raw,
     globalArgs,
     env: context.env,
+    keepFds: args.statusFd === undefined ? [] : [args.statusFd],
     channelDir: join(config.stateDir, 'sessions'),
     imagePath: args.imagePath,
     ...(args.workPath === undefined ? {} : { criuLog: join(args.workPath, 'dump.log') }),

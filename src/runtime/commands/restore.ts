@@ -55,6 +55,7 @@ export async function restore(context: RuntimeContext): Promise<Verdict> {
     runcArgs: context.argv.raw,
     globalArgs: context.argv.globalArgs,
     env: context.env,
+    keepFds: [],
     channelDir: join(config.stateDir, 'sessions'),
     imagePath: args.imagePath,
     ...(args.workPath === undefined ? {} : { criuLog: join(args.workPath, 'restore.log') }),
