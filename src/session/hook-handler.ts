@@ -8,7 +8,6 @@ export interface RoundProgress {
   lastAction?: string;
   decision?: Decision;
   abort?: { reason: string; culprit?: string };
-  initPid?: number;
 }
 
 const OK: HookReply = { exitCode: 0, message: '' };
@@ -24,7 +23,6 @@ export function makeHookHandler(
   });
   return async (request: HookRequest): Promise<HookReply> => {
     progress.lastAction = request.action;
-    if (request.initPid !== undefined) progress.initPid = request.initPid;
     const step = planAction(kind, request.action);
     if (step.kind === 'ignore') return OK;
     if (step.kind === 'vote') {
