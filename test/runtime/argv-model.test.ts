@@ -13,7 +13,7 @@ import {
   RESTORE_FLAGS,
 } from '../../src/runtime/runc-cli.js';
 import { run, RUNC } from '../helpers/runc.js';
-import { ARGV_FORMS } from './argv-forms.js';
+import { ARGV_FORMS, CALLER_ARGS } from './argv-forms.js';
 
 describe('parseRuntimeArgv: every argv form callers use', () => {
   it.each(ARGV_FORMS)('$name', (form) => {
@@ -155,23 +155,13 @@ describe('create/run arguments', () => {
     },
     {
       name: 'podman via conmon',
-      argv: [
-        '--bundle',
-        '/b',
-        '--pid-file',
-        '/r/pidfile',
-        '--console-socket',
-        '/s',
-        '--preserve-fds',
-        '2',
-        'x',
-      ],
+      argv: CALLER_ARGS.podmanCreate,
       bundle: '/b',
       id: 'x',
     },
     {
       name: 'containerd',
-      argv: ['--bundle', '/b', '--pid-file', '/b/init.pid', 'x'],
+      argv: CALLER_ARGS.containerdCreate,
       bundle: '/b',
       id: 'x',
     },
@@ -209,23 +199,7 @@ describe('create/run arguments', () => {
 describe('checkpoint arguments', () => {
   const cwd = '/work/dir';
   it('podman: repeated --leave-running, --pre-dump, --parent-path', () => {
-    const parsed = parseCheckpointArgs(
-      [
-        '--image-path',
-        '/b/checkpoint',
-        '--work-path',
-        '/b',
-        '--leave-running',
-        '--leave-running',
-        '--tcp-established',
-        '--file-locks',
-        '--pre-dump',
-        '--parent-path',
-        '../pre-checkpoint',
-        'x',
-      ],
-      cwd,
-    );
+    const parsed = parseCheckpointArgs(CALLER_ARGS.podmanCheckpoint, cwd);
     expect(parsed).toEqual({
       id: 'x',
       imagePath: '/b/checkpoint',
@@ -236,10 +210,7 @@ describe('checkpoint arguments', () => {
     });
   });
   it('containerd', () => {
-    const parsed = parseCheckpointArgs(
-      ['--image-path', '/p', '--work-path', '/w', '--file-locks', '--leave-running', 'x'],
-      cwd,
-    );
+    const parsed = parseCheckpointArgs(CALLER_ARGS.containerdCheckpoint, cwd);
     expect(parsed).toEqual({
       id: 'x',
       imagePath: '/p',
@@ -296,22 +267,7 @@ describe('checkpoint arguments', () => {
 describe('restore arguments', () => {
   const cwd = '/work/dir';
   it('containerd: -no-subreaper (single dash) before --bundle', () => {
-    const parsed = parseRestoreArgs(
-      [
-        '--image-path',
-        '/p',
-        '--work-path',
-        '/w',
-        '--detach',
-        '--pid-file',
-        '/b/init.pid',
-        '-no-subreaper',
-        '--bundle',
-        '/b',
-        'x',
-      ],
-      cwd,
-    );
+    const parsed = parseRestoreArgs(CALLER_ARGS.containerdRestore, cwd);
     expect(parsed).toEqual({
       id: 'x',
       bundle: '/b',
@@ -322,25 +278,7 @@ describe('restore arguments', () => {
     });
   });
   it('podman via conmon', () => {
-    const parsed = parseRestoreArgs(
-      [
-        '--bundle',
-        '/b',
-        '--pid-file',
-        '/r/pidfile',
-        '--detach',
-        '--image-path',
-        '/b/checkpoint',
-        '--work-path',
-        '/b',
-        '--tcp-established',
-        '--file-locks',
-        '--console-socket',
-        '/s',
-        'x',
-      ],
-      cwd,
-    );
+    const parsed = parseRestoreArgs(CALLER_ARGS.podmanRestore, cwd);
     expect(parsed).toEqual({
       id: 'x',
       bundle: '/b',
@@ -351,26 +289,7 @@ describe('restore arguments', () => {
     });
   });
   it('CRI-O via conmon: --lsm-profile=, --lsm-mount-context=, --no-pivot', () => {
-    const parsed = parseRestoreArgs(
-      [
-        '--bundle',
-        '/b',
-        '--pid-file',
-        '/p',
-        '--no-pivot',
-        '--detach',
-        '--image-path',
-        '/d/checkpoint',
-        '--work-path',
-        '/b',
-        '--lsm-profile=apparmor:p',
-        '--lsm-mount-context=ctx',
-        '--console-socket',
-        '/s',
-        'x',
-      ],
-      cwd,
-    );
+    const parsed = parseRestoreArgs(CALLER_ARGS.crioRestore, cwd);
     expect(parsed).toEqual({
       id: 'x',
       bundle: '/b',
