@@ -49,8 +49,14 @@ describe.skipIf(why !== undefined)('cohortctl checkpoint and restore of a podman
       await podman.podman(['container', 'inspect', '--format', '{{.State.Status}}', name])
     ).stdout.trim();
 
-  async function startMember(member: string, name: string, command = COUNTER) {
-    const annotations = [...groupAnnotations(group, member, 'a,b')];
+  async function startMember(
+    member: string,
+    name: string,
+    command = COUNTER,
+    inGroup = group,
+    members = 'a,b',
+  ) {
+    const annotations = groupAnnotations(inGroup, member, members);
     const result = await podman.podman([
       '--runtime',
       'cohort',
@@ -85,6 +91,9 @@ describe.skipIf(why !== undefined)('cohortctl checkpoint and restore of a podman
   });
 
   let firstEpoch = 0;
+  // The containers are gone by then: restore recreates them from the exported archives.
+  const restoreImported = (epoch: number, ...extra: string[]) =>
+    ctl(['restore', group, '--import', exports, '--epoch', String(epoch), ...extra]);
 
   it('checkpoints every member together, exporting one archive per member', async () => {
     const result = await ctl(['checkpoint', group, '--export', exports, podmanArg]);
@@ -124,15 +133,7 @@ describe.skipIf(why !== undefined)('cohortctl checkpoint and restore of a podman
 
   it('restores the group from the exported archives after the containers are gone', async () => {
     await podman.podman(['rm', '--force', '--time', '0', names.a, names.b]);
-    const result = await ctl([
-      'restore',
-      group,
-      '--import',
-      exports,
-      '--epoch',
-      String(firstEpoch),
-      podmanArg,
-    ]);
+    const result = await restoreImported(firstEpoch, podmanArg);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect([await state(names.a), await state(names.b)]).toEqual(['running', 'running']);
@@ -140,37 +141,15 @@ describe.skipIf(why !== undefined)('cohortctl checkpoint and restore of a podman
 
   it('refuses an epoch the images do not hold, exit 4', async () => {
     await podman.podman(['rm', '--force', '--time', '0', names.a, names.b]);
-    const result = await ctl([
-      'restore',
-      group,
-      '--import',
-      exports,
-      '--epoch',
-      String(firstEpoch + 1000),
-    ]);
+    const result = await restoreImported(firstEpoch + 1000);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/hold checkpoint epoch \d+, not \d+/);
   });
 
   it('fails the whole group when one member cannot be dumped: culprit named, exit 1, every member still running', async () => {
     const failing = uniqueId('fail').replace(/-/g, '');
-    const annotations = (member: string) => groupAnnotations(failing, member, 'ok,ghost');
-    const start = async (member: string, command: string) => {
-      const result = await podman.podman([
-        '--runtime',
-        'cohort',
-        'run',
-        '-d',
-        '--name',
-        `${failing}-${member}`,
-        ...annotations(member).flatMap((a) => ['--annotation', podmanAnnotation(a)]),
-        podman.image,
-        'sh',
-        '-c',
-        command,
-      ]);
-      expect(result.exitCode, result.stderr).toBe(0);
-    };
+    const start = (member: string, command: string) =>
+      startMember(member, `${failing}-${member}`, command, failing, 'ok,ghost');
     await start('ok', COUNTER);
     // A deleted file of 2 MiB held open: over CRIU's ghost-file limit (1 MiB), so its dump fails.
     await start(

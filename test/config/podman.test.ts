@@ -39,19 +39,17 @@ describe.skipIf(missing !== undefined)('podman with the drop-in', () => {
     await env?.cleanup();
   });
 
+  // Both tests drive one long-lived container through cohort, named so podman finds it again.
+  const runSleeper = (name: string) =>
+    env.podman(['--runtime', 'cohort', 'run', '-d', '--name', name, env.image, 'sleep', '600']);
+  const status = async (name: string) =>
+    (
+      await env.podman(['container', 'inspect', '--format', '{{.State.Status}}', name])
+    ).stdout.trim();
+
   it('runs a container with --runtime cohort, by name, through bin/cohort', async () => {
     const name = uniqueId('dropin');
-    const started = await env.podman([
-      '--runtime',
-      'cohort',
-      'run',
-      '-d',
-      '--name',
-      name,
-      env.image,
-      'sleep',
-      '600',
-    ]);
+    const started = await runSleeper(name);
     expect(started.exitCode, started.stderr).toBe(0);
     const id = started.stdout.trim();
     const inspected = await env.podman([
@@ -75,31 +73,13 @@ describe.skipIf(missing !== undefined)('podman with the drop-in', () => {
       context.skip();
     }
     const name = uniqueId('dropin-cr');
-    const started = await env.podman([
-      '--runtime',
-      'cohort',
-      'run',
-      '-d',
-      '--name',
-      name,
-      env.image,
-      'sleep',
-      '600',
-    ]);
+    const started = await runSleeper(name);
     expect(started.exitCode, started.stderr).toBe(0);
     const checkpointed = await env.podman(['container', 'checkpoint', name]);
     expect(checkpointed.exitCode, checkpointed.stderr).toBe(0);
-    expect(
-      (
-        await env.podman(['container', 'inspect', '--format', '{{.State.Status}}', name])
-      ).stdout.trim(),
-    ).toBe('exited');
+    expect(await status(name)).toBe('exited');
     const restored = await env.podman(['container', 'restore', name]);
     expect(restored.exitCode, restored.stderr).toBe(0);
-    expect(
-      (
-        await env.podman(['container', 'inspect', '--format', '{{.State.Status}}', name])
-      ).stdout.trim(),
-    ).toBe('running');
+    expect(await status(name)).toBe('running');
   });
 });

@@ -27,6 +27,19 @@ describe.skipIf(missing !== undefined)('ctr run --runc-binary bin/cohort', () =>
     expect(shimPids(containerd.address)).toEqual([]);
   });
 
+  // Every container here runs through cohort, from the busybox image.
+  function ctrRun(mode: '-d' | '--rm', id: string, command: readonly string[]) {
+    return containerd.ctr([
+      'run',
+      mode,
+      '--runc-binary',
+      COHORT_BIN,
+      containerd.image,
+      id,
+      ...command,
+    ]);
+  }
+
   async function taskStatus(id: string): Promise<string | undefined> {
     const listed = await containerd.ctr(['task', 'ls']);
     const line = listed.stdout.split('\n').find((l) => l.startsWith(`${id} `));
@@ -35,15 +48,7 @@ describe.skipIf(missing !== undefined)('ctr run --runc-binary bin/cohort', () =>
 
   it('run -d, task exec, pause/resume, kill, delete', async () => {
     const id = uniqueId('ctr');
-    const started = await containerd.ctr([
-      'run',
-      '-d',
-      '--runc-binary',
-      COHORT_BIN,
-      containerd.image,
-      id,
-      ...SERVICE,
-    ]);
+    const started = await ctrRun('-d', id, SERVICE);
     expect(started).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
     expect(await taskStatus(id)).toBe('RUNNING');
     expect((await containerState(containerd.runcRoot, id))?.status).toBe('running');
@@ -99,17 +104,7 @@ describe.skipIf(missing !== undefined)('ctr run --runc-binary bin/cohort', () =>
 
   it('run --rm gives the output and exit code, and leaves no container', async () => {
     const id = uniqueId('ctr');
-    const result = await containerd.ctr([
-      'run',
-      '--rm',
-      '--runc-binary',
-      COHORT_BIN,
-      containerd.image,
-      id,
-      'sh',
-      '-c',
-      'echo hello; echo err >&2; exit 4',
-    ]);
+    const result = await ctrRun('--rm', id, ['sh', '-c', 'echo hello; echo err >&2; exit 4']);
     expect(result).toMatchObject({ exitCode: 4, stdout: 'hello\n', stderr: 'err\n' });
     expect((await containerd.ctr(['containers', 'ls', '-q'])).stdout).not.toContain(id);
     expect(await containerState(containerd.runcRoot, id)).toBeUndefined();
@@ -117,16 +112,7 @@ describe.skipIf(missing !== undefined)('ctr run --runc-binary bin/cohort', () =>
 
   it('task kill -s SIGKILL of a container that ignores SIGTERM', async () => {
     const id = uniqueId('ctr');
-    const started = await containerd.ctr([
-      'run',
-      '-d',
-      '--runc-binary',
-      COHORT_BIN,
-      containerd.image,
-      id,
-      'sleep',
-      '1000',
-    ]);
+    const started = await ctrRun('-d', id, ['sleep', '1000']);
     expect(started.exitCode).toBe(0);
     expect((await containerd.ctr(['task', 'kill', '-s', 'SIGKILL', id])).exitCode).toBe(0);
     await waitForStatus(containerd.runcRoot, id, 'stopped');
