@@ -1,6 +1,5 @@
 import yargs from 'yargs';
-import { cohortVersion } from '../core/package-paths.js';
-import { CohortError, ErrorCode } from '../core/errors.js';
+import { withCliConventions } from '../core/cli-conventions.js';
 import { checkpointCommand } from './checkpoint.js';
 import { EXIT_CODES_EPILOGUE } from './exit-codes.js';
 import { groupCommand } from './group.js';
@@ -12,58 +11,47 @@ import { statusCommand } from './status.js';
 
 /** Parses argv and runs the verb; help, version and completion text go to the context's stdout. */
 export async function runCli(context: OwnedContext, argv: readonly string[]): Promise<void> {
-  const parser = yargs()
-    .scriptName('cohortctl')
-    .usage(
-      '$0 <command> [options]\n\nOperate cohort groups: coordinated checkpoint and restore of containers.',
-    )
-    .parserConfiguration({ 'populate--': true })
-    .option('coordinator', {
-      type: 'string',
-      requiresArg: true,
-      global: true,
-      describe:
-        'cohortd address: unix:///path or host:port (default: coordinator.address in the config)',
-    })
-    .option('config', {
-      type: 'string',
-      requiresArg: true,
-      global: true,
-      describe: 'cohort config file (default: $COHORT_CONFIG, else /etc/cohort/config.json)',
-    })
-    .middleware((args) => {
-      context.setGlobals({
-        ...(args.coordinator === undefined ? {} : { coordinator: args.coordinator }),
-        ...(args.config === undefined ? {} : { config: args.config }),
-      });
-    })
-    .command(statusCommand(context))
-    .command(groupCommand(context))
-    .command(historyCommand(context))
-    .command(checkpointCommand(context))
-    .command(restoreCommand(context))
-    .command(pkiCommand(context))
-    .completion(
-      'completion',
-      'print a bash/zsh completion script (cohortctl completion >> ~/.bashrc)',
-    )
-    .demandCommand(1, 'name a command (see cohortctl --help)')
-    .strict()
-    .recommendCommands()
-    .epilogue(EXIT_CODES_EPILOGUE)
-    .version(cohortVersion())
-    .help()
-    .alias('h', 'help')
-    .wrap(100)
-    .exitProcess(false)
-    .fail((message, error) => {
-      // yargs reports its own usage errors as YError; anything else came from a verb.
-      if (error !== undefined && error !== null && error.name !== 'YError') throw error;
-      throw new CohortError(
-        ErrorCode.Argv,
-        `${message || error?.message || 'bad usage'} (see cohortctl --help)`,
-      );
-    });
+  const parser = withCliConventions(
+    yargs()
+      .scriptName('cohortctl')
+      .usage(
+        '$0 <command> [options]\n\nOperate cohort groups: coordinated checkpoint and restore of containers.',
+      )
+      .parserConfiguration({ 'populate--': true })
+      .option('coordinator', {
+        type: 'string',
+        requiresArg: true,
+        global: true,
+        describe:
+          'cohortd address: unix:///path or host:port (default: coordinator.address in the config)',
+      })
+      .option('config', {
+        type: 'string',
+        requiresArg: true,
+        global: true,
+        describe: 'cohort config file (default: $COHORT_CONFIG, else /etc/cohort/config.json)',
+      })
+      .middleware((args) => {
+        context.setGlobals({
+          ...(args.coordinator === undefined ? {} : { coordinator: args.coordinator }),
+          ...(args.config === undefined ? {} : { config: args.config }),
+        });
+      })
+      .command(statusCommand(context))
+      .command(groupCommand(context))
+      .command(historyCommand(context))
+      .command(checkpointCommand(context))
+      .command(restoreCommand(context))
+      .command(pkiCommand(context))
+      .completion(
+        'completion',
+        'print a bash/zsh completion script (cohortctl completion >> ~/.bashrc)',
+      )
+      .demandCommand(1, 'name a command (see cohortctl --help)')
+      .recommendCommands()
+      .epilogue(EXIT_CODES_EPILOGUE),
+    'cohortctl',
+  );
   await parser.parseAsync([...argv], {}, (_error, _args, output) => {
     if (output) context.io.out(output.endsWith('\n') ? output : output + '\n');
   });

@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { CohortError, ErrorCode } from '../../core/errors.js';
-import { cohortVersion } from '../../core/package-paths.js';
+import { withCliConventions } from '../../core/cli-conventions.js';
 import { parseDuration } from '../deadlines.js';
 import type { StartCoordinatorOptions } from '../embedded.js';
 import { parseListenAddress } from '../listen-address.js';
@@ -29,68 +29,58 @@ export type DaemonArgs =
 /** cohortd's command line, checked whole: every error names the flag and the fix. */
 export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonArgs> {
   let text = '';
-  const parser = yargs()
-    .scriptName('cohortd')
-    .usage(
-      '$0 [options]\n\nThe cohort coordinator: runs checkpoint and restore rounds for groups of containers.',
-    )
-    .option('listen', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      describe: `unix:///path or host:port; repeatable (default ${DEFAULT_LISTEN})`,
-    })
-    .option('tls-ca', {
-      type: 'string',
-      requiresArg: true,
-      describe:
-        'CA (PEM) that signs client certificates; TCP listeners require a client certificate from it',
-    })
-    .option('tls-cert', {
-      type: 'string',
-      requiresArg: true,
-      describe: "the server's certificate (PEM)",
-    })
-    .option('tls-key', {
-      type: 'string',
-      requiresArg: true,
-      describe: "the server's private key (PEM)",
-    })
-    .option('insecure', {
-      type: 'boolean',
-      default: false,
-      describe: 'allow plaintext TCP listeners (trusted networks only)',
-    })
-    .option('state-dir', {
-      type: 'string',
-      requiresArg: true,
-      default: DEFAULT_STATE_DIR,
-      describe: 'where the decision log lives',
-    })
-    .option('metrics-listen', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'host:port for /healthz and /metrics (e.g. 127.0.0.1:9464); off by default',
-    })
-    .option('log-level', {
-      choices: ['debug', 'info', 'warn', 'error'],
-      default: 'info',
-      describe: 'least severe log line written to stderr',
-    })
-    .group(Object.keys(DEADLINE_FLAGS), 'Deadlines (ms, or with ms/s/m/h: 30s):')
-    .strict()
-    .version(cohortVersion())
-    .help()
-    .alias('h', 'help')
-    .wrap(100)
-    .exitProcess(false)
-    .fail((message, error) => {
-      if (error !== undefined && error !== null && error.name !== 'YError') throw error;
-      throw new CohortError(
-        ErrorCode.Argv,
-        `${message || error?.message || 'bad usage'} (see cohortd --help)`,
-      );
-    });
+  const parser = withCliConventions(
+    yargs()
+      .scriptName('cohortd')
+      .usage(
+        '$0 [options]\n\nThe cohort coordinator: runs checkpoint and restore rounds for groups of containers.',
+      )
+      .option('listen', {
+        type: 'string',
+        array: true,
+        requiresArg: true,
+        describe: `unix:///path or host:port; repeatable (default ${DEFAULT_LISTEN})`,
+      })
+      .option('tls-ca', {
+        type: 'string',
+        requiresArg: true,
+        describe:
+          'CA (PEM) that signs client certificates; TCP listeners require a client certificate from it',
+      })
+      .option('tls-cert', {
+        type: 'string',
+        requiresArg: true,
+        describe: "the server's certificate (PEM)",
+      })
+      .option('tls-key', {
+        type: 'string',
+        requiresArg: true,
+        describe: "the server's private key (PEM)",
+      })
+      .option('insecure', {
+        type: 'boolean',
+        default: false,
+        describe: 'allow plaintext TCP listeners (trusted networks only)',
+      })
+      .option('state-dir', {
+        type: 'string',
+        requiresArg: true,
+        default: DEFAULT_STATE_DIR,
+        describe: 'where the decision log lives',
+      })
+      .option('metrics-listen', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'host:port for /healthz and /metrics (e.g. 127.0.0.1:9464); off by default',
+      })
+      .option('log-level', {
+        choices: ['debug', 'info', 'warn', 'error'],
+        default: 'info',
+        describe: 'least severe log line written to stderr',
+      })
+      .group(Object.keys(DEADLINE_FLAGS), 'Deadlines (ms, or with ms/s/m/h: 30s):'),
+    'cohortd',
+  );
   for (const flag of Object.keys(DEADLINE_FLAGS))
     parser.option(flag, { type: 'string', requiresArg: true });
   const args = await parser.parseAsync([...argv], {}, (_error, _args, output) => {
