@@ -55,3 +55,15 @@ export async function containerFreezerState(root: string, id: string): Promise<F
   if (state.exitCode !== 0) throw new Error(`runc state ${id}: ${state.stderr}`);
   return freezerState((JSON.parse(state.stdout) as { pid: number }).pid);
 }
+
+/** What a user checks on a container: is it there, running, and not frozen? */
+export async function containerCondition(
+  root: string,
+  id: string,
+): Promise<{ status: string; freezer?: FreezerState }> {
+  const state = await run(RUNC, ['--root', root, 'state', id]);
+  if (state.exitCode !== 0) return { status: 'gone' };
+  const status = (JSON.parse(state.stdout) as { status: string }).status;
+  if (status === 'stopped') return { status };
+  return { status, freezer: await containerFreezerState(root, id) };
+}

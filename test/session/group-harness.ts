@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ANNOTATION } from '../../src/spec/annotations.js';
-import { containerFreezerState, type FreezerState } from '../helpers/cgroup.js';
+import { containerCondition, type FreezerState } from '../helpers/cgroup.js';
 import {
   COHORT_BIN,
   createRuntimeSandbox,
@@ -182,13 +182,9 @@ export function readEvents(fixture: GroupFixture): CriuEvent[] {
 }
 
 /** What a user checks after a checkpoint: is each container there, running, and not frozen? */
-export async function containerStatus(
+export function containerStatus(
   fixture: GroupFixture,
   member: Member,
 ): Promise<{ status: string; freezer?: FreezerState }> {
-  const state = await fixture.sandbox.runc(['state', member.id]);
-  if (state.exitCode !== 0) return { status: 'gone' };
-  const status = (JSON.parse(state.stdout) as { status: string }).status;
-  if (status === 'stopped') return { status };
-  return { status, freezer: await containerFreezerState(fixture.sandbox.root, member.id) };
+  return containerCondition(fixture.sandbox.root, member.id);
 }

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { checkSequence, type SequenceReport } from '../../../src/demo/sequence.js';
 import { ANNOTATION } from '../../../src/spec/annotations.js';
-import { containerFreezerState, type FreezerState } from '../../helpers/cgroup.js';
+import { containerCondition, type FreezerState } from '../../helpers/cgroup.js';
 import { COHORT_BIN, createRuntimeSandbox, type RuntimeSandbox } from '../../helpers/runc.js';
 
 /** Appends 1, 2, 3, … to a file in its rootfs ten times a second: gaps and repeats show. */
@@ -205,15 +205,11 @@ export function restoreAll(
 }
 
 /** What a user checks on a container: is it there, running, and not frozen? */
-export async function memberStatus(
+export function memberStatus(
   fixture: RealGroup,
   member: RealMember,
 ): Promise<{ status: string; freezer?: FreezerState }> {
-  const state = await fixture.sandbox.runc(['state', member.id]);
-  if (state.exitCode !== 0) return { status: 'gone' };
-  const status = (JSON.parse(state.stdout) as { status: string }).status;
-  if (status === 'stopped') return { status };
-  return { status, freezer: await containerFreezerState(fixture.sandbox.root, member.id) };
+  return containerCondition(fixture.sandbox.root, member.id);
 }
 
 export function counterLog(member: RealMember): SequenceReport {
