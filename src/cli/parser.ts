@@ -47,7 +47,7 @@ export async function runCli(context: OwnedContext, argv: readonly string[]): Pr
         'completion',
         'print a bash/zsh completion script (cohortctl completion >> ~/.bashrc)',
       )
-      .demandCommand(1, 'name a command (see cohortctl --help)')
+      .demandCommand(1, 'name a command')
       .recommendCommands()
       .epilogue(EXIT_CODES_EPILOGUE),
     'cohortctl',
