@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     dangerouslyIgnoreUnhandledErrors: false,
     setupFiles: ['test/setup/fail-on-warnings.ts'],
+    reporters: ['default', './test/setup/no-skips-in-ci.ts'],
   },
 });
