@@ -6,7 +6,7 @@ import { reportToCaller } from '../core/runc-log.js';
 import { parseRuntimeArgv } from '../runtime/argv.js';
 import type { RuntimeContext, Verdict } from '../runtime/context.js';
 import { dispatch } from '../runtime/dispatch.js';
-import { spawnRuncInherited } from '../runtime/spawn-runc.js';
+import { spawnRuncInherited } from '../runc/spawn.js';
 
 /**
  * The Node half of bin/cohort: runs an intercepted command and tells the front door, through

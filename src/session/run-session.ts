@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { connectCoordinator, type MemberSession } from '../coordinator/client.js';
 import { CohortError, ErrorCode, toCohortError } from '../core/errors.js';
 import { writeImageManifest } from '../criu/image-manifest.js';
-import { spawnRunc, type RuncExit } from '../runtime/spawn-runc.js';
-import { readContainerState, resumeContainer } from './container-state.js';
+import { spawnRunc, type RuncExit } from '../runc/spawn.js';
+import { readContainerState, resumeContainer } from '../runc/state.js';
 import { HookChannel } from './hook-channel.js';
 import { makeHookHandler, type RoundProgress } from './hook-handler.js';
 import { memberLabel, type SessionPlan } from './session-plan.js';
@@ -142,9 +142,19 @@ function describeAbort(
 
 /** A dump that dies mid-way (runc killed) can leave the cgroup frozen; CRIU would have thawed it. */
 async function thawIfFrozen(plan: SessionPlan): Promise<void> {
-  if (plan.kind !== 'checkpoint') return;
-  const state = await readContainerState(plan.runc, plan.globalArgs, plan.containerId, plan.env);
-  if (state?.status === 'paused' && !plan.wasPaused) {
-    await resumeContainer(plan.runc, plan.globalArgs, plan.containerId, plan.env);
+  if (plan.kind !== 'checkpoint' || plan.wasPaused) return;
+  const state = await readContainerState(
+    plan.runc,
+    plan.globalArgs,
+    plan.containerId,
+    plan.env,
+  ).catch(
+    // Unreadable state: resume anyway; runc refuses harmlessly when the container is not paused.
+    () => ({ status: 'paused' }),
+  );
+  if (state?.status === 'paused') {
+    await resumeContainer(plan.runc, plan.globalArgs, plan.containerId, plan.env).catch(
+      () => undefined,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { cohortVersion } from '../../core/package-paths.js';
-import { readContainerState } from '../../session/container-state.js';
+import { readContainerState } from '../../runc/state.js';
 import { coordinatorOptions } from '../../session/coordinator-options.js';
 import { requireCriuForHooks } from '../../session/criu-version.js';
 import { verifyHookAttached } from '../../session/verify-hook.js';
