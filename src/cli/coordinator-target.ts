@@ -1,4 +1,5 @@
 import type { ClientTlsConfig, CohortConfig } from '../config/schema.js';
+import { parseAddress } from '../core/address.js';
 import { CohortError, ErrorCode } from '../core/errors.js';
 
 /** The coordinator cohortctl talks to, and where that address came from (for error messages). */
@@ -9,8 +10,6 @@ export interface CoordinatorTarget {
   insecure: boolean;
   connectTimeoutMs: number;
 }
-
-const ADDRESS = /^(unix:\/\/\/\S+|[A-Za-z0-9.\-_[\]:]+:\d{1,5})$/;
 
 /** --coordinator wins over the config's coordinator.address; TLS always comes from the config. */
 export function resolveCoordinatorTarget(
@@ -28,12 +27,7 @@ export function resolveCoordinatorTarget(
   };
   if (coordinator.tls !== undefined) target.tls = coordinator.tls;
   if (flag === undefined) return target;
-  if (!ADDRESS.test(flag)) {
-    throw new CohortError(
-      ErrorCode.Argv,
-      `--coordinator "${flag}" is not an address; write unix:///path/to/cohortd.sock or host:port`,
-    );
-  }
+  parseAddress(flag, { source: '--coordinator', code: ErrorCode.Argv });
   if (!flag.startsWith('unix://') && target.tls === undefined && !target.insecure) {
     throw new CohortError(
       ErrorCode.Argv,

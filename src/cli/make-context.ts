@@ -4,7 +4,8 @@ import type { CoordinatorClient } from '../coordinator/client.js';
 import { CohortError, ErrorCode, isCohortError } from '../core/errors.js';
 import type { CliContext, CliIo } from './context.js';
 import { resolveCoordinatorTarget, unreachableMessage } from './coordinator-target.js';
-import { cliConfigPath, loadCliConfig } from './load-cli-config.js';
+import { configLocation, loadConfig } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 
 /** The global flags, as yargs parsed them for this invocation. */
 export interface GlobalFlags {
@@ -35,7 +36,7 @@ export function makeContext(
       flags = next;
     },
     config() {
-      config ??= loadCliConfig(flags.config, env);
+      config ??= loadConfig(configLocation(env, flags.config));
       return config;
     },
     coordinator() {
@@ -57,7 +58,7 @@ async function connect(
   flags: GlobalFlags,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<CoordinatorClient> {
-  const configPath = cliConfigPath(flags.config, env);
+  const configPath = configLocation(env, flags.config).path ?? DEFAULT_CONFIG_PATH;
   const target = resolveCoordinatorTarget(flags.coordinator, config, configPath);
   const socket = target.address.startsWith('unix://')
     ? target.address.slice('unix://'.length)

@@ -1,129 +1,77 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { CohortError, ErrorCode } from '../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { CohortError, ErrorCode, isCohortError } from '../core/errors.js';
 import { DEFAULT_HOOK_PATH } from '../core/package-paths.js';
-import { DEFAULT_CONFIG_PATH, DEFAULTS, RUNC_SEARCH_PATH, type CohortConfig } from './schema.js';
-import {
-  ConfigReader,
-  readClientTls,
-  readPageServerTls,
-  validateCoordinatorAddress,
-} from './validate.js';
+import { parseWith } from '../core/schema.js';
+import { configSchema, DEFAULT_CONFIG_PATH, type CohortConfig } from './schema.js';
 
-const TOP_LEVEL_KEYS = ['runc', 'node', 'stateDir', 'hook', 'coordinator', 'criu', 'session'];
+export interface ConfigLocation {
+  /** The file; default /etc/cohort/config.json. */
+  path?: string;
+  /** How the caller named it (`COHORT_CONFIG`, `--config`), for the fix in a message; absent means the default. */
+  via?: string;
+}
 
-export interface LoadConfigOptions {
-  /** The environment of the entry point; only COHORT_CONFIG and COHORT_RUNC are read. */
-  env: Record<string, string | undefined>;
-  /** The runc the front door already resolved, when it did. */
-  resolvedRunc?: string;
+/** The file an entry reads: --config or COHORT_CONFIG when given, else the default. */
+export function configLocation(
+  env: Readonly<Record<string, string | undefined>>,
+  flag?: string,
+): ConfigLocation {
+  if (flag !== undefined) return { path: flag, via: '--config' };
+  if (env.COHORT_CONFIG !== undefined) return { path: env.COHORT_CONFIG, via: 'COHORT_CONFIG' };
+  return {};
 }
 
 /** Loads and validates the config once; the result is frozen and passed down. */
-export function loadConfig(options: LoadConfigOptions): Readonly<CohortConfig> {
-  const path = options.env.COHORT_CONFIG ?? DEFAULT_CONFIG_PATH;
-  const raw = readConfigFile(path, options.env.COHORT_CONFIG !== undefined);
-  return Object.freeze(parseConfig(raw, path, options));
+export function loadConfig(location: ConfigLocation = {}): Readonly<CohortConfig> {
+  const path = location.path ?? DEFAULT_CONFIG_PATH;
+  return deepFreeze(parseConfig(readConfigFile(path, location.via), path));
 }
 
-function readConfigFile(path: string, explicit: boolean): Record<string, unknown> {
+/** The config, or the defaults when it cannot be loaded: for what must work with any config. */
+export function loadConfigOrDefaults(location: ConfigLocation = {}): Readonly<CohortConfig> {
+  try {
+    return loadConfig(location);
+  } catch (error) {
+    if (!isCohortError(error, ErrorCode.Config)) throw error;
+    return deepFreeze(parseConfig({}, location.path ?? DEFAULT_CONFIG_PATH));
+  }
+}
+
+export function parseConfig(raw: unknown, source: string): CohortConfig {
+  const file = parseWith(configSchema, raw, { label: `config ${source}`, code: ErrorCode.Config });
+  return { ...file, hook: file.hook ?? DEFAULT_HOOK_PATH };
+}
+
+function readConfigFile(path: string, via: string | undefined): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // No file at the default place means defaults; a file the user named must exist.
-    if (code === 'ENOENT' && !explicit) return {};
+    if (code === 'ENOENT' && via === undefined) return {};
+    const fix = via === undefined ? 'fix the file' : `fix the file or point ${via} elsewhere`;
     throw new CohortError(
       ErrorCode.Config,
-      `config ${path}: cannot be read (${code ?? String(error)}); fix the file or point COHORT_CONFIG elsewhere`,
-      { cause: error },
+      `config ${path}: cannot be read (${code ?? String(error)}); ${fix}`,
+      { cause: error, details: { source: path } },
     );
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new CohortError(
       ErrorCode.Config,
       `config ${path}: is not valid JSON (${(error as Error).message}); fix the syntax`,
-      { cause: error },
+      { cause: error, details: { source: path } },
     );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CohortError(ErrorCode.Config, `config ${path}: must be a JSON object { ... }`);
-  }
-  return parsed as Record<string, unknown>;
 }
 
-export function parseConfig(
-  raw: Record<string, unknown>,
-  source: string,
-  options: LoadConfigOptions = { env: {} },
-): CohortConfig {
-  const top = new ConfigReader(source, raw);
-  top.rejectUnknown(TOP_LEVEL_KEYS);
-  top.path('node');
-
-  const coordinator = top.section('coordinator');
-  coordinator?.rejectUnknown([
-    'address',
-    'tls',
-    'insecure',
-    'connectTimeoutMs',
-    'reconnectWindowMs',
-  ]);
-  const address = coordinator?.string('address') ?? DEFAULTS.coordinatorAddress;
-  if (coordinator !== undefined) validateCoordinatorAddress(coordinator, 'address', address);
-  const tls = readClientTls(coordinator?.section('tls'));
-  const insecure = coordinator?.boolean('insecure') ?? false;
-  if (!address.startsWith('unix://') && tls === undefined && !insecure) {
-    (coordinator ?? top).fail(
-      'address',
-      `is TCP (${address}) but no "tls" is set`,
-      'add coordinator.tls { ca, cert, key } for mutual TLS, or set coordinator.insecure: true',
-    );
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
   }
-
-  const criu = top.section('criu');
-  criu?.rejectUnknown(['pageServerTls']);
-  const session = top.section('session');
-  session?.rejectUnknown(['heartbeatMs']);
-
-  const config: CohortConfig = {
-    runc: options.env.COHORT_RUNC ?? options.resolvedRunc ?? top.path('runc') ?? findRunc(top),
-    stateDir: top.path('stateDir') ?? DEFAULTS.stateDir,
-    hook: top.path('hook') ?? DEFAULT_HOOK_PATH,
-    coordinator: {
-      address,
-      insecure,
-      connectTimeoutMs:
-        coordinator?.milliseconds('connectTimeoutMs', 100, 600_000) ?? DEFAULTS.connectTimeoutMs,
-      reconnectWindowMs:
-        coordinator?.milliseconds('reconnectWindowMs', 0, 3_600_000) ?? DEFAULTS.reconnectWindowMs,
-      ...(tls === undefined ? {} : { tls }),
-    },
-    criu: {},
-    session: {
-      heartbeatMs: session?.milliseconds('heartbeatMs', 50, 60_000) ?? DEFAULTS.heartbeatMs,
-    },
-  };
-  const pageServerTls = readPageServerTls(criu?.section('pageServerTls'));
-  if (pageServerTls !== undefined) config.criu.pageServerTls = pageServerTls;
-  return config;
-}
-
-function findRunc(top: ConfigReader): string {
-  for (const candidate of RUNC_SEARCH_PATH) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here; try the next place.
-    }
-  }
-  return top.fail(
-    'runc',
-    `is not set and no runc was found in ${RUNC_SEARCH_PATH.join(', ')}`,
-    'install runc or set "runc" to its absolute path',
-  );
+  return value;
 }

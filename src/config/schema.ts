@@ -1,65 +1,93 @@
-/** cohort's configuration, as validated: every field present, paths absolute. */
-export interface CohortConfig {
-  /** Absolute path of the real runc; the front door reads this key too. */
-  runc: string;
-  /** Where cohort keeps per-container CRIU configs and session channels. */
-  stateDir: string;
-  /** The CRIU action script cohort attaches to every container it creates. */
-  hook: string;
-  coordinator: CoordinatorConfig;
-  criu: CriuConfig;
-  session: SessionConfig;
-}
-
-export interface CoordinatorConfig {
-  /** `unix:///path` or `host:port` (TCP needs `tls` unless `insecure`). */
-  address: string;
-  tls?: ClientTlsConfig;
-  insecure: boolean;
-  connectTimeoutMs: number;
-  /** How long a session keeps asking a restarted coordinator for a decision it may have recorded. */
-  reconnectWindowMs: number;
-}
-
-export interface ClientTlsConfig {
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-export interface CriuConfig {
-  /** CRIU's TLS options for page-server connections (criu --tls*). */
-  pageServerTls?: PageServerTlsConfig;
-}
-
-export interface PageServerTlsConfig {
-  cacert?: string;
-  cacrl?: string;
-  cert?: string;
-  key?: string;
-  noCnVerify: boolean;
-}
-
-export interface SessionConfig {
-  heartbeatMs: number;
-}
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { absolutePathSchema, addressSchema, strictObject } from '../core/schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/cohort/config.json';
+export const DEFAULT_STATE_DIR = '/run/cohort';
+export const DEFAULT_COORDINATOR = 'unix:///run/cohort/cohortd.sock';
 
-/** Searched in order when the config names no runc; absolute because podman gives no PATH. */
-export const RUNC_SEARCH_PATH = [
-  '/usr/local/sbin/runc',
-  '/usr/local/bin/runc',
-  '/usr/sbin/runc',
-  '/usr/bin/runc',
-  '/sbin/runc',
-  '/bin/runc',
-];
+/** Milliseconds as a whole number within a range. */
+function milliseconds(min: number, max: number, fallback: number) {
+  return z
+    .number({
+      error: `must be a whole number of milliseconds from ${min} to ${max}; set a number in that range`,
+    })
+    .int({
+      error: `must be a whole number of milliseconds from ${min} to ${max}; set a number in that range`,
+    })
+    .min(min, {
+      error: (issue) =>
+        `must be a whole number of milliseconds from ${min} to ${max} (got ${String(issue.input)}); set a number in that range`,
+    })
+    .max(max, {
+      error: (issue) =>
+        `must be a whole number of milliseconds from ${min} to ${max} (got ${String(issue.input)}); set a number in that range`,
+    })
+    .default(fallback);
+}
 
-export const DEFAULTS = {
-  stateDir: '/run/cohort',
-  coordinatorAddress: 'unix:///run/cohort/cohortd.sock',
-  connectTimeoutMs: 5_000,
-  reconnectWindowMs: 15_000,
-  heartbeatMs: 1_000,
-} as const;
+const tlsPath = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is missing: coordinator.tls needs all of ca, cert and key; give the three PEM file paths'
+        : 'must be a PEM file path',
+  })
+  .refine(isAbsolute, { error: 'must be an absolute path; write the full path from /' });
+
+const clientTls = strictObject({ ca: tlsPath, cert: tlsPath, key: tlsPath });
+
+const pageServerTls = strictObject({
+  cacert: absolutePathSchema.optional(),
+  cacrl: absolutePathSchema.optional(),
+  cert: absolutePathSchema.optional(),
+  key: absolutePathSchema.optional(),
+  noCnVerify: z.boolean().default(false),
+}).refine((tls) => (tls.cert === undefined) === (tls.key === undefined), {
+  path: ['cert'],
+  error: 'and "key" must be given together; set both or neither',
+});
+
+const coordinator = strictObject({
+  /** `unix:///path` or `host:port` (TCP needs `tls` unless `insecure`). */
+  address: addressSchema().default(DEFAULT_COORDINATOR),
+  tls: clientTls.optional(),
+  insecure: z.boolean().default(false),
+  connectTimeoutMs: milliseconds(100, 600_000, 5_000),
+  /** How long a session keeps asking a restarted coordinator for a decision it may have recorded. */
+  reconnectWindowMs: milliseconds(0, 3_600_000, 15_000),
+});
+
+/** cohort's config file, /etc/cohort/config.json: every key optional, every default here. */
+export const configSchema = strictObject({
+  /** The real runc (absolute: podman calls kill, pause, resume and delete with no PATH). */
+  runc: absolutePathSchema.optional(),
+  /** Node.js for the intercepted commands. */
+  node: absolutePathSchema.optional(),
+  /** Per-container CRIU configs and session channels. */
+  stateDir: absolutePathSchema.default(DEFAULT_STATE_DIR),
+  /** The CRIU action script attached to group members; default: this package's hooks/criu-action. */
+  hook: absolutePathSchema.optional(),
+  coordinator: coordinator.default(() => coordinator.parse({})),
+  criu: strictObject({ pageServerTls: pageServerTls.optional() }).default({}),
+  session: strictObject({ heartbeatMs: milliseconds(50, 60_000, 1_000) }).default(() => ({
+    heartbeatMs: 1_000,
+  })),
+}).superRefine((config, context) => {
+  const { address, tls, insecure } = config.coordinator;
+  if (!address.startsWith('unix://') && tls === undefined && !insecure) {
+    context.addIssue({
+      code: 'custom',
+      path: ['coordinator', 'address'],
+      message: `is TCP (${address}) but no "tls" is set; add coordinator.tls { ca, cert, key } for mutual TLS, or set coordinator.insecure: true`,
+    });
+  }
+});
+
+export type ConfigFile = z.output<typeof configSchema>;
+
+/** The config as every part of cohort sees it: validated, defaults filled, frozen. */
+export type CohortConfig = ConfigFile & { hook: string };
+export type CoordinatorConfig = CohortConfig['coordinator'];
+export type ClientTlsConfig = NonNullable<CoordinatorConfig['tls']>;
+export type PageServerTlsConfig = NonNullable<CohortConfig['criu']['pageServerTls']>;

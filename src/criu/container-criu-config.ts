@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { join } from 'node:path';
 import { CohortError, ErrorCode } from '../core/errors.js';
 import {
@@ -54,8 +55,6 @@ export function writeContainerCriuConfig(
   );
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, 'criu.conf');
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, text, { mode: 0o600 });
-  renameSync(temp, path);
+  writeFileAtomic(path, text);
   return { path, overridden: merged.overridden };
 }

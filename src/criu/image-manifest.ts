@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { join } from 'node:path';
 import { CohortError, ErrorCode } from '../core/errors.js';
 
@@ -19,9 +20,7 @@ export interface ImageManifest {
 }
 
 export function writeImageManifest(imageDir: string, manifest: ImageManifest): void {
-  const path = join(imageDir, MANIFEST_FILE);
-  writeFileSync(`${path}.tmp`, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(join(imageDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** The manifest of a coordinated checkpoint, or undefined for a plain one. */

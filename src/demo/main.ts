@@ -1,9 +1,11 @@
-import { loadConfig } from '../config/load.js';
+import { configLocation, loadConfig } from '../config/load.js';
+import { resolveRunc } from '../config/runc.js';
 import { runDemo } from './demo.js';
 
 try {
   // The demo runs the real runc the cohort config names (or the first one found).
-  const runc = loadConfig({ env: process.env }).runc;
+  const location = configLocation(process.env);
+  const runc = resolveRunc(loadConfig(location), location.path ?? 'the default config');
   process.exitCode = await runDemo({
     runc,
     print: (line) => console.log(line),

@@ -1,14 +1,6 @@
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { CohortError, ErrorCode } from '../core/errors.js';
 
 /** config.json as read: the object (unknown fields kept) and the file mode to keep on rewrite. */
@@ -70,18 +62,11 @@ export function readAnnotations(spec: Record<string, unknown>): Record<string, s
 
 /** Rewrites config.json atomically: a crash leaves the old file or the new one, never half of one. */
 export function writeBundleSpec(bundleSpec: BundleSpec): void {
-  const temp = `${bundleSpec.path}.cohort-${process.pid}.tmp`;
-  const fd = openSync(temp, 'wx', bundleSpec.mode);
   try {
-    writeSync(fd, JSON.stringify(bundleSpec.spec));
-    fsyncSync(fd);
+    writeFileAtomic(bundleSpec.path, JSON.stringify(bundleSpec.spec), bundleSpec.mode);
   } catch (error) {
-    closeSync(fd);
-    unlinkSync(temp);
     throw new CohortError(ErrorCode.Bundle, `cannot write ${bundleSpec.path}: ${String(error)}`, {
       cause: error,
     });
   }
-  closeSync(fd);
-  renameSync(temp, bundleSpec.path);
 }

@@ -2,13 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
-
-const env = { COHORT_RUNC: '/usr/sbin/runc' };
+import { configLocation, loadConfig, parseConfig } from '../../src/config/load.js';
 
 function failure(raw: Record<string, unknown>): string {
   try {
-    parseConfig(raw, '/etc/cohort/config.json', { env });
+    parseConfig(raw, '/etc/cohort/config.json');
   } catch (error) {
     return (error as Error).message;
   }
@@ -17,7 +15,7 @@ function failure(raw: Record<string, unknown>): string {
 
 describe('cohort config', () => {
   it('fills every default', () => {
-    const config = parseConfig({}, 'x', { env });
+    const config = parseConfig({}, 'x');
     expect(config.stateDir).toBe('/run/cohort');
     expect(config.coordinator.address).toBe('unix:///run/cohort/cohortd.sock');
     expect(config.hook).toMatch(/hooks\/criu-action$/);
@@ -28,7 +26,6 @@ describe('cohort config', () => {
     const config = parseConfig(
       { criu: { pageServerTls: { cacert: '/ca.pem', cert: '/c.pem', key: '/k.pem' } } },
       'x',
-      { env },
     );
     expect(config.criu.pageServerTls).toEqual({
       cacert: '/ca.pem',
@@ -60,17 +57,14 @@ describe('cohort config', () => {
 
   it('accepts TCP with mutual TLS, or insecure when asked', () => {
     const tls = { ca: '/ca', cert: '/c', key: '/k' };
+    expect(parseConfig({ coordinator: { address: 'h:1', tls } }, 'x').coordinator.tls).toEqual(tls);
     expect(
-      parseConfig({ coordinator: { address: 'h:1', tls } }, 'x', { env }).coordinator.tls,
-    ).toEqual(tls);
-    expect(
-      parseConfig({ coordinator: { address: 'h:1', insecure: true } }, 'x', { env }).coordinator
-        .insecure,
+      parseConfig({ coordinator: { address: 'h:1', insecure: true } }, 'x').coordinator.insecure,
     ).toBe(true);
   });
 
   it('treats a missing default file as defaults, but a named missing file as an error', () => {
-    expect(() => loadConfig({ env: { COHORT_CONFIG: '/nonexistent/cohort.json' } })).toThrow(
+    expect(() => loadConfig(configLocation({ COHORT_CONFIG: '/nonexistent/cohort.json' }))).toThrow(
       /cannot be read \(ENOENT\); fix the file or point COHORT_CONFIG elsewhere/,
     );
   });
@@ -78,12 +72,33 @@ describe('cohort config', () => {
   it('names a syntax error and freezes what it loads', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cohort-config-'));
     writeFileSync(join(dir, 'bad.json'), '{ "runc": ');
-    expect(() => loadConfig({ env: { COHORT_CONFIG: join(dir, 'bad.json') } })).toThrow(
+    expect(() => loadConfig(configLocation({ COHORT_CONFIG: join(dir, 'bad.json') }))).toThrow(
       /is not valid JSON/,
     );
     writeFileSync(join(dir, 'good.json'), JSON.stringify({ runc: '/usr/sbin/runc' }));
-    const config = loadConfig({ env: { COHORT_CONFIG: join(dir, 'good.json') } });
+    const config = loadConfig(configLocation({ COHORT_CONFIG: join(dir, 'good.json') }));
     expect(config.runc).toBe('/usr/sbin/runc');
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('suggests the key meant when one is misspelt, and names its path', () => {
+    expect(failure({ stateDri: '/run/cohort' })).toContain(
+      '"stateDri" is not a known key; did you mean "stateDir"?',
+    );
+    expect(failure({ coordinator: { adress: 'unix:///x' } })).toContain(
+      '"coordinator.adress" is not a known key; did you mean "address"?',
+    );
+  });
+
+  it('takes one address rule: a port above 65535 is refused', () => {
+    expect(failure({ coordinator: { address: 'h:99999', insecure: true } })).toContain(
+      '"coordinator.address" must be unix:///path or host:port with a port from 1 to 65535',
+    );
+  });
+
+  it('names --config, not COHORT_CONFIG, when cohortctl was given --config', () => {
+    expect(() => loadConfig(configLocation({}, '/nonexistent/x.json'))).toThrow(
+      /cannot be read \(ENOENT\); fix the file or point --config elsewhere/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { CohortError, ErrorCode } from '../../core/errors.js';
+import { checkName as checkNameAs } from '../../core/names.js';
 
 export type KeyType = 'ec' | 'rsa';
 
@@ -20,7 +21,6 @@ export interface PkiRequest {
   sans: readonly string[];
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const CA_STEM = 'ca';
 
 /** The certificates `pki init` writes, in order: cohortd's server pair, clients, the page server. */
@@ -81,10 +81,5 @@ function toAltName(san: string): string {
 }
 
 function checkName(flag: string, name: string): void {
-  if (!NAME.test(name)) {
-    throw new CohortError(
-      ErrorCode.Argv,
-      `${flag} "${name}" is not a name; use 1-63 letters, digits, ".", "_" or "-"`,
-    );
-  }
+  checkNameAs(name, flag, ErrorCode.Argv);
 }
