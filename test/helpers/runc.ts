@@ -104,7 +104,6 @@ export function createRuntimeSandbox(options: SandboxOptions = {}): RuntimeSandb
       : JSON.stringify({ runc: RUNC, node: NODE, stateDir, ...config }, null, 2) + '\n',
   );
   const env: Record<string, string> = { ...definedEnv(process.env), COHORT_CONFIG: configPath };
-  delete env.COHORT_RUNC;
   delete env.COHORT_NODE;
   const ids = new Set<string>();
   const withEnv = (options: RunOptions = {}): RunOptions => ({ env, ...options });

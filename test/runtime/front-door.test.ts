@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeFds, openFixture, spawnWithFds } from '../helpers/fds.js';
@@ -32,11 +32,17 @@ const FAKE_VERSION =
 
 let sandbox: RuntimeSandbox;
 let bundle: string;
+let fakeConfig: string;
 let callCount = 0;
 
 beforeAll(() => {
   sandbox = createRuntimeSandbox();
   bundle = sandbox.bundle({ args: ['true'] });
+  fakeConfig = join(sandbox.dir, 'fakes.json');
+  writeFileSync(
+    fakeConfig,
+    JSON.stringify({ runc: FAKE_RUNC, node: FAKE_NODE, stateDir: sandbox.stateDir }, null, 2),
+  );
 });
 afterAll(async () => {
   await sandbox.cleanup();
@@ -54,9 +60,7 @@ function recordDir(): string {
 function fakeEnv(record: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    COHORT_CONFIG: sandbox.configPath,
-    COHORT_RUNC: FAKE_RUNC,
-    COHORT_NODE: FAKE_NODE,
+    COHORT_CONFIG: fakeConfig,
     FAKE_NODE_REAL: NODE,
     FAKE_NODE_RECORD: record,
     FAKE_RUNC_RECORD: record,
@@ -98,7 +102,8 @@ describe('front door: every argv form reaches runc unchanged, by the right route
   it.each(ARGV_FORMS)('$name', async (form) => {
     const argv = form.argv.map(localize);
     const record = recordDir();
-    const env = fakeEnv(record);
+    // A checkpoint reads the container's state first, and refuses one it cannot read.
+    const env = fakeEnv(record, form.command === 'checkpoint' ? { FAKE_RUNC_STATE_JSON: '1' } : {});
     const result = await spawnWithFds(COHORT_BIN, argv, { env, cwd: bundle });
     const calls = readFakeRuncCalls(record);
     // `--version` alone needs runc as a child (cohort's line follows); all else is one exec of runc.
@@ -287,7 +292,7 @@ describe('front door: finding runc with no PATH (podman kill/pause/resume/delete
     ['pause', 'x'],
     ['resume', 'x'],
     ['delete', '--force', 'x'],
-  ])('%s: COHORT_RUNC unset, "runc" from the config file', async (...args) => {
+  ])('%s: "runc" from the config file', async (...args) => {
     const record = recordDir();
     const config = join(sandbox.dir, `runc-key-${callCount}.json`);
     writeFileSync(
@@ -319,20 +324,25 @@ describe('front door: finding runc with no PATH (podman kill/pause/resume/delete
     expect(argsOf(onlyCall(record))).toEqual(['pause', 'x']);
   });
 
-  it('COHORT_RUNC wins over the config file', async () => {
+  it('takes a changed config at the next call, and the defaults once the file is gone', async () => {
+    const config = join(sandbox.dir, 'changing.json');
+    const write = (runc: string) =>
+      writeFileSync(config, JSON.stringify({ runc, stateDir: sandbox.stateDir }));
+    write(RUNC);
+    const env = { XDG_RUNTIME_DIR: '', COHORT_CONFIG: config };
+    expect((await spawnWithFds(COHORT_BIN, ['--version'], { env })).stdout).toMatch(
+      /^runc version 1\./,
+    );
+    write(FAKE_RUNC);
     const record = recordDir();
-    const config = join(sandbox.dir, 'real-runc.json');
-    writeFileSync(config, JSON.stringify({ runc: RUNC }, null, 2) + '\n');
-    const result = await spawnWithFds(COHORT_BIN, ['resume', 'x'], {
-      env: {
-        XDG_RUNTIME_DIR: '',
-        COHORT_CONFIG: config,
-        COHORT_RUNC: FAKE_RUNC,
-        FAKE_RUNC_RECORD: record,
-      },
+    const viaFake = await spawnWithFds(COHORT_BIN, ['resume', 'x'], {
+      env: { ...env, FAKE_RUNC_RECORD: record },
     });
-    expect(result.exitCode).toBe(0);
+    expect(viaFake.exitCode).toBe(0);
     expect(argsOf(onlyCall(record))).toEqual(['resume', 'x']);
+    rmSync(config);
+    const viaDefault = await spawnWithFds(COHORT_BIN, ['--version'], { env });
+    expect(viaDefault.stdout).toMatch(/^runc version 1\./);
   });
 
   it('create also works with no PATH: Node and runc come from the config', async () => {

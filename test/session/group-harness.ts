@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ANNOTATION } from '../../src/spec/annotations.js';
@@ -26,6 +26,8 @@ export interface Member {
 
 export interface GroupFixture {
   sandbox: RuntimeSandbox;
+  /** The sandbox's config with the fake runc that plays CRIU's part, for checkpoint and restore. */
+  fakeCriuConfig: string;
   group: string;
   members: Member[];
   /** Where the fake logs every CRIU event of every member. */
@@ -77,8 +79,12 @@ export async function startGroup(options: GroupOptions): Promise<GroupFixture> {
     mkdirSync(image);
     members.push({ name, id, bundle, image });
   }
+  const fakeCriuConfig = join(sandbox.dir, 'fake-criu.json');
+  const config = JSON.parse(readFileSync(sandbox.configPath, 'utf8')) as Record<string, unknown>;
+  writeFileSync(fakeCriuConfig, JSON.stringify({ ...config, runc: FAKE_RUNC_CRIU }, null, 2));
   return {
     sandbox,
+    fakeCriuConfig,
     group,
     members,
     eventLog: join(sandbox.dir, 'criu-events.log'),
@@ -92,7 +98,7 @@ export type Faults = Record<string, Record<string, string>>;
 function memberEnv(fixture: GroupFixture, member: Member, faults: Faults): Record<string, string> {
   return {
     ...fixture.sandbox.env,
-    COHORT_RUNC: FAKE_RUNC_CRIU,
+    COHORT_CONFIG: fixture.fakeCriuConfig,
     FAKE_CRIU_LOG: fixture.eventLog,
     ...(faults[member.name] ?? {}),
   };
