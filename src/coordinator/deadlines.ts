@@ -1,4 +1,3 @@
-import { CohortError, ErrorCode } from '../core/errors.js';
 import type { Deadlines } from './types.js';
 
 /** Defaults sized to CRIU's work in each stage on a loaded node; a group's manifest may override them. */
@@ -21,9 +20,25 @@ export const DEFAULT_DEADLINES: Readonly<Deadlines> = Object.freeze({
   heartbeatTimeoutMs: 5_000,
 });
 
-export const DEADLINE_KEYS = Object.keys(DEFAULT_DEADLINES) as (keyof Deadlines)[];
+/**
+ * Each deadline under one name per place, all spelled alike: cohortd's `--join-timeout` is a
+ * manifest's `deadlines.joinTimeout`; `joinMs` is the in-memory (and wire) field in milliseconds.
+ */
+export const DEADLINE_SETTINGS = [
+  { key: 'joinMs', flag: 'join-timeout', field: 'joinTimeout' },
+  { key: 'readyMs', flag: 'ready-timeout', field: 'readyTimeout' },
+  { key: 'freezeMs', flag: 'freeze-timeout', field: 'freezeTimeout' },
+  { key: 'dumpMs', flag: 'dump-timeout', field: 'dumpTimeout' },
+  { key: 'restoreMs', flag: 'restore-timeout', field: 'restoreTimeout' },
+  { key: 'resumeMs', flag: 'resume-timeout', field: 'resumeTimeout' },
+  { key: 'completeMs', flag: 'complete-timeout', field: 'completeTimeout' },
+  { key: 'heartbeatTimeoutMs', flag: 'heartbeat-timeout', field: 'heartbeatTimeout' },
+] as const satisfies readonly { key: keyof Deadlines; flag: string; field: string }[];
+
+export const DEADLINE_KEYS = DEADLINE_SETTINGS.map((setting) => setting.key);
 
 export const MAX_DEADLINE_MS = 24 * 3_600_000;
+export const DEADLINE_RANGE = { min: 1, max: MAX_DEADLINE_MS };
 
 /** The deadlines a round runs with: the coordinator's, overridden by its group's manifest. */
 export function mergeDeadlines(base: Deadlines, override?: Partial<Deadlines>): Deadlines {
@@ -34,27 +49,4 @@ export function mergeDeadlines(base: Deadlines, override?: Partial<Deadlines>): 
     if (value !== undefined) merged[key] = value;
   }
   return merged;
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-
-/** Parses "250", "250ms", "30s", "5m", "1h" into milliseconds; a bare number is milliseconds. */
-export function parseDuration(text: string, name: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (match === null) {
-    throw new CohortError(
-      ErrorCode.Config,
-      `${name}: "${text}" is not a duration; write milliseconds (500) or a number with ms, s, m or h (30s)`,
-      { details: { key: name } },
-    );
-  }
-  const ms = Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1));
-  if (ms < 1 || ms > MAX_DEADLINE_MS) {
-    throw new CohortError(
-      ErrorCode.Config,
-      `${name}: ${text} is out of range; give from 1ms to 24h`,
-      { details: { key: name } },
-    );
-  }
-  return ms;
 }

@@ -1,75 +1,104 @@
-import { CohortError, ErrorCode } from '../core/errors.js';
-import { DEADLINE_KEYS, MAX_DEADLINE_MS } from './deadlines.js';
-import { checkName } from './names.js';
+import { z } from 'zod';
+import { ErrorCode } from '../core/errors.js';
+import { MAX_MEMBERS } from '../core/names.js';
+import { durationSchema, nameSchema, parseWith, strictObject } from '../core/schema.js';
+import { DEADLINE_RANGE, DEADLINE_SETTINGS } from './deadlines.js';
 import type { Deadlines, GroupManifest } from './types.js';
 
-/** Enough for any real group, small enough that one join stays far below the message limit. */
-export const MAX_MEMBERS = 4096;
+export { MAX_MEMBERS } from '../core/names.js';
 
-function manifestError(field: string, problem: string): CohortError {
-  return new CohortError(ErrorCode.Manifest, `manifest ${field}: ${problem}`, {
-    details: { field },
-  });
-}
+const optionalDeadline = durationSchema(DEADLINE_RANGE).optional();
+type DeadlineField = (typeof DEADLINE_SETTINGS)[number]['field'];
 
-/** Checks a group manifest field by field; the error names the field and the fix. */
-export function validateManifest(manifest: GroupManifest): GroupManifest {
-  const name = checkName(manifest.name, 'manifest.name');
+const deadlinesSchema = strictObject(
+  Object.fromEntries(
+    DEADLINE_SETTINGS.map((setting) => [setting.field, optionalDeadline]),
+  ) as Record<DeadlineField, typeof optionalDeadline>,
+);
+
+/**
+ * A group manifest as users write it (YAML or JSON), the one declaration of its shape: cohortctl
+ * checks files against it, cohortd checks what it receives against it, and
+ * schemas/group-manifest.schema.json is made from it for editors.
+ */
+export const manifestSchema = strictObject({
+  name: nameSchema,
+  members: z
+    .array(nameSchema, { error: 'must be a list of member names' })
+    .max(MAX_MEMBERS, { error: `lists more than ${MAX_MEMBERS} members; split the group` })
+    .optional(),
+  size: z
+    .number({ error: `must be a whole number from 1 to ${MAX_MEMBERS}` })
+    .int({ error: `must be a whole number from 1 to ${MAX_MEMBERS}` })
+    .min(0)
+    .max(MAX_MEMBERS, { error: `must be a whole number from 1 to ${MAX_MEMBERS}` })
+    .optional(),
+  deadlines: deadlinesSchema.optional(),
+}).superRefine((manifest, context) => {
   const members = manifest.members ?? [];
-  const size = manifest.size;
-  if (members.length === 0 && (size === undefined || size === 0)) {
-    throw manifestError(
-      'members',
-      `group ${name} has zero members; list its members or give a size >= 1`,
-    );
-  }
-  if (members.length > MAX_MEMBERS) {
-    throw manifestError('members', `has ${members.length} entries; at most ${MAX_MEMBERS}`);
-  }
   const seen = new Set<string>();
   members.forEach((member, index) => {
-    checkName(member, `manifest.members[${index}]`);
-    if (seen.has(member)) throw manifestError(`members[${index}]`, `"${member}" is listed twice`);
+    if (seen.has(member)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['members', index],
+        message: `"${member}" is listed twice; drop one`,
+      });
+    }
     seen.add(member);
   });
-  if (size !== undefined && size !== 0) {
-    if (!Number.isInteger(size) || size < 1 || size > MAX_MEMBERS) {
-      throw manifestError('size', `${size} is not a whole number from 1 to ${MAX_MEMBERS}`);
-    }
-    if (members.length > 0 && size !== members.length) {
-      throw manifestError('size', `is ${size} but ${members.length} members are listed; drop one`);
-    }
+  const size = manifest.size ?? 0;
+  if (members.length === 0 && size === 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['members'],
+      message: `group ${manifest.name} has zero members; list its members or give a size >= 1`,
+    });
+  } else if (members.length > 0 && size !== 0 && size !== members.length) {
+    context.addIssue({
+      code: 'custom',
+      path: ['size'],
+      message: `is ${size} but ${members.length} members are listed; drop one`,
+    });
   }
-  const result: GroupManifest = { name };
-  if (members.length > 0) result.members = [...members];
-  else result.size = size;
-  const deadlines = validateDeadlineOverrides(manifest.deadlines);
-  if (deadlines !== undefined) result.deadlines = deadlines;
-  return result;
+});
+
+export type ManifestFile = z.input<typeof manifestSchema>;
+
+/** A manifest file's content as the protocol keeps it: deadlines in milliseconds. */
+export function manifestFromFile(raw: unknown, label: string): GroupManifest {
+  const file = parseWith(manifestSchema, raw, { label, code: ErrorCode.Manifest });
+  const manifest: GroupManifest = { name: file.name };
+  if (file.members !== undefined && file.members.length > 0) manifest.members = file.members;
+  else manifest.size = file.size;
+  const deadlines: Partial<Deadlines> = {};
+  for (const setting of DEADLINE_SETTINGS) {
+    const value = file.deadlines?.[setting.field];
+    if (value !== undefined) deadlines[setting.key] = value;
+  }
+  if (Object.keys(deadlines).length > 0) manifest.deadlines = deadlines;
+  return manifest;
 }
 
-function validateDeadlineOverrides(
-  deadlines: Partial<Deadlines> | undefined,
-): Partial<Deadlines> | undefined {
-  if (deadlines === undefined) return undefined;
-  const result: Partial<Deadlines> = {};
-  for (const [key, value] of Object.entries(deadlines)) {
-    if (value === undefined) continue;
-    if (!(DEADLINE_KEYS as string[]).includes(key)) {
-      throw manifestError(
-        `deadlines.${key}`,
-        `is not a deadline (known: ${DEADLINE_KEYS.join(', ')})`,
-      );
+/** The same rules for a manifest that arrived in the protocol's form (cohortd's ApplyGroup). */
+export function validateManifest(manifest: GroupManifest): GroupManifest {
+  return manifestFromFile(toFile(manifest), 'manifest');
+}
+
+function toFile(manifest: GroupManifest): ManifestFile {
+  const file: ManifestFile = { name: manifest.name };
+  if (manifest.members !== undefined && manifest.members.length > 0)
+    file.members = manifest.members;
+  if (manifest.size !== undefined) file.size = manifest.size;
+  if (manifest.deadlines !== undefined) {
+    const deadlines: Record<string, number> = {};
+    for (const setting of DEADLINE_SETTINGS) {
+      const value = manifest.deadlines[setting.key];
+      if (value !== undefined) deadlines[setting.field] = value;
     }
-    if (!Number.isInteger(value) || value < 1 || value > MAX_DEADLINE_MS) {
-      throw manifestError(
-        `deadlines.${key}`,
-        `${value} is not a whole number of ms from 1 to ${MAX_DEADLINE_MS}`,
-      );
-    }
-    result[key as keyof Deadlines] = value;
+    file.deadlines = deadlines;
   }
-  return Object.keys(result).length === 0 ? undefined : result;
+  return file;
 }
 
 /** The member count a manifest fixes. */

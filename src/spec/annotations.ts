@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { isAddress } from '../core/address.js';
 import { CohortError, ErrorCode } from '../core/errors.js';
+import { isValidName, MAX_MEMBERS, NAME_PATTERN, NAME_RULE } from '../core/names.js';
 
 /** runc reads CRIU's config file path from this annotation at checkpoint and restore. */
 export const CRIU_CONFIG_ANNOTATION = 'org.criu.config';
@@ -14,6 +18,11 @@ export const ANNOTATION = {
   userCriuConfig: 'io.cohort.criu.user-config',
 } as const;
 
+/** A pod annotation naming one container's member exactly: `io.cohort.member.<container>`. */
+export function memberKeyFor(container: string): string {
+  return `${ANNOTATION.member}.${container}`;
+}
+
 /** What a container declares about the group it belongs to. */
 export interface GroupDeclaration {
   group: string;
@@ -23,19 +32,63 @@ export interface GroupDeclaration {
   coordinator?: string;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-function invalid(key: string, got: string, fix: string): never {
-  throw new CohortError(ErrorCode.Annotation, `annotation ${key}="${got}" is invalid; ${fix}`, {
-    details: { key },
-  });
-}
-
 /** How containerd's CRI plugin and CRI-O mark a pod's sandbox (pause) container. */
 const SANDBOX_MARKERS: readonly [string, string][] = [
   ['io.kubernetes.cri.container-type', 'sandbox'],
   ['io.kubernetes.cri-o.ContainerType', 'sandbox'],
 ];
+/** The pod's and the container's names under CRI: containerd's keys, then CRI-O's. */
+const CRI_CONTAINER = ['io.kubernetes.cri.container-name', 'io.kubernetes.container.name'];
+const CRI_POD = ['io.kubernetes.cri.sandbox-name', 'io.kubernetes.pod.name'];
+
+/** Names separated by commas (Kubernetes YAML) or colons (podman, which splits values on commas). */
+const LIST_SEPARATOR = /[,:]/;
+
+const name = (fix: string) =>
+  z.string().refine(isValidName, { error: (issue) => `"${String(issue.input)}" ${fix}` });
+
+const declarationSchema = z.object({
+  [ANNOTATION.group]: name(`is not a group name; use ${NAME_RULE}`),
+  [ANNOTATION.member]: name(`is not a member name; use ${NAME_RULE}`).optional(),
+  [ANNOTATION.size]: z
+    .string()
+    .refine((text) => /^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_MEMBERS, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not a size; set a whole number of members from 1 to ${MAX_MEMBERS}`,
+    })
+    .transform(Number)
+    .optional(),
+  [ANNOTATION.members]: z
+    .string()
+    .transform((text) => text.split(LIST_SEPARATOR).map((entry) => entry.trim()))
+    .superRefine((list, context) => {
+      const bad = list.find((entry) => !isValidName(entry));
+      if (bad !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${bad}" is not a member name: list names separated by ":" (podman) or "," (Kubernetes), e.g. db:api`,
+        });
+      } else if (new Set(list).size !== list.length) {
+        context.addIssue({
+          code: 'custom',
+          message: 'names a member twice; name each member once',
+        });
+      } else if (list.length > MAX_MEMBERS) {
+        context.addIssue({
+          code: 'custom',
+          message: `has ${list.length} names; at most ${MAX_MEMBERS}`,
+        });
+      }
+    })
+    .optional(),
+  [ANNOTATION.coordinator]: z
+    .string()
+    .refine((text) => isAddress(text), {
+      error: (issue) =>
+        `"${String(issue.input)}" is not an address; write unix:///path or host:port`,
+    })
+    .optional(),
+});
 
 /** Reads the group declaration, or undefined for a container that asks for nothing. */
 export function readGroupDeclaration(
@@ -44,71 +97,101 @@ export function readGroupDeclaration(
 ): GroupDeclaration | undefined {
   // Pod annotations reach the pause container too; it holds no state worth a checkpoint.
   if (SANDBOX_MARKERS.some(([key, value]) => annotations[key] === value)) return undefined;
-  const group = annotations[ANNOTATION.group];
-  if (group === undefined) {
-    for (const key of [ANNOTATION.member, ANNOTATION.size, ANNOTATION.members]) {
-      if (annotations[key] !== undefined) {
-        invalid(
-          key,
-          annotations[key] ?? '',
-          `it needs ${ANNOTATION.group} too: set the group name`,
-        );
-      }
+  if (annotations[ANNOTATION.group] === undefined) {
+    const stray = [ANNOTATION.member, ANNOTATION.size, ANNOTATION.members].find(
+      (key) => annotations[key] !== undefined,
+    );
+    if (stray !== undefined) {
+      invalid(stray, annotations[stray], `it needs ${ANNOTATION.group} too: set the group name`);
     }
     return undefined;
   }
-  if (!NAME.test(group)) {
-    invalid(ANNOTATION.group, group, 'use 1-63 letters, digits, ".", "_" or "-"');
+  const parsed = declarationSchema.safeParse(annotations);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? ANNOTATION.group);
+    throw new CohortError(
+      ErrorCode.Annotation,
+      `annotation ${key}: ${issue?.message ?? 'is invalid'}`,
+      {
+        details: { key },
+      },
+    );
   }
-  const member = annotations[ANNOTATION.member] ?? containerId;
-  if (!NAME.test(member)) {
-    invalid(ANNOTATION.member, member, 'use 1-63 letters, digits, ".", "_" or "-"');
-  }
-  const declaration: GroupDeclaration = { group, member };
-  const size = annotations[ANNOTATION.size];
-  if (size !== undefined) {
-    const parsed = Number(size);
-    if (!Number.isInteger(parsed) || parsed < 1 || parsed > 100_000) {
-      invalid(ANNOTATION.size, size, 'set a whole number of members from 1 to 100000');
-    }
-    declaration.size = parsed;
-  }
-  const members = annotations[ANNOTATION.members];
+  const fields = parsed.data;
+  const member = memberName(annotations, containerId, fields[ANNOTATION.member]);
+  const declaration: GroupDeclaration = { group: fields[ANNOTATION.group], member };
+  const size = fields[ANNOTATION.size];
+  const members = fields[ANNOTATION.members];
+  if (size !== undefined) declaration.size = size;
   if (members !== undefined) {
-    const list = members.split(',').map((name) => name.trim());
-    const bad = list.find((name) => !NAME.test(name));
-    if (bad !== undefined) {
+    if (!members.includes(member)) {
       invalid(
         ANNOTATION.members,
-        members,
-        `"${bad}" is not a member name: list names separated by commas`,
-      );
-    }
-    if (new Set(list).size !== list.length) {
-      invalid(ANNOTATION.members, members, 'name each member once');
-    }
-    if (!list.includes(member)) {
-      invalid(
-        ANNOTATION.members,
-        members,
+        annotations[ANNOTATION.members],
         `add this container's member name "${member}" to the list`,
       );
     }
-    if (declaration.size !== undefined && declaration.size !== list.length) {
+    if (size !== undefined && size !== members.length) {
       invalid(
         ANNOTATION.size,
-        size ?? '',
-        `it must equal the ${list.length} names in ${ANNOTATION.members}`,
+        String(size),
+        `it must equal the ${members.length} names in ${ANNOTATION.members}`,
       );
     }
-    declaration.members = list;
+    declaration.members = members;
   }
-  const coordinator = annotations[ANNOTATION.coordinator];
-  if (coordinator !== undefined) {
-    if (!/^(unix:\/\/\/\S+|[A-Za-z0-9.\-_[\]:]+:\d{1,5})$/.test(coordinator)) {
-      invalid(ANNOTATION.coordinator, coordinator, 'write unix:///path or host:port');
-    }
-    declaration.coordinator = coordinator;
-  }
+  const coordinator = fields[ANNOTATION.coordinator];
+  if (coordinator !== undefined) declaration.coordinator = coordinator;
   return declaration;
+}
+
+/**
+ * This container's member name. Under CRI every container of a pod gets the pod's annotations,
+ * so the name is `<io.cohort.member or pod>.<container>` unless `io.cohort.member.<container>`
+ * names it; elsewhere it is io.cohort.member, else the container id (podman's 64-hex id: its
+ * 12-character short form, as `podman ps` shows it).
+ */
+export function memberName(
+  annotations: Record<string, string>,
+  containerId: string,
+  explicit: string | undefined,
+): string {
+  const container = firstOf(annotations, CRI_CONTAINER);
+  if (container === undefined) return explicit ?? fitName(containerId);
+  const exact = annotations[memberKeyFor(container)];
+  if (exact !== undefined) {
+    if (!isValidName(exact)) invalid(memberKeyFor(container), exact, `use ${NAME_RULE}`);
+    return exact;
+  }
+  const pod = explicit ?? firstOf(annotations, CRI_POD) ?? containerId;
+  return fitName(`${pod}.${container}`);
+}
+
+/** Any text as a valid name: kept when it already is one, else shortened recognisably. */
+export function fitName(text: string): string {
+  if (NAME_PATTERN.test(text)) return text;
+  if (/^[0-9a-f]{64}$/.test(text)) return text.slice(0, 12);
+  const cleaned = text.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  if (NAME_PATTERN.test(cleaned)) return cleaned;
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return `${cleaned.slice(0, 54) || 'c'}-${hash}`;
+}
+
+function firstOf(annotations: Record<string, string>, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = annotations[key];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+function invalid(key: string, value: string | undefined, fix: string): never {
+  throw new CohortError(
+    ErrorCode.Annotation,
+    `annotation ${key}="${value ?? ''}" is invalid; ${fix}`,
+    {
+      details: { key },
+    },
+  );
 }

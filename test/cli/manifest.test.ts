@@ -18,8 +18,8 @@ describe('parseGroupManifest', () => {
       'name: orders',
       'members: [db, api]',
       'deadlines:',
-      '  joinMs: 45s',
-      '  dumpMs: 600000',
+      '  joinTimeout: 45s',
+      '  dumpTimeout: 600000',
       '',
     ].join('\n');
     expect(parseGroupManifest(text, 'group.yaml')).toEqual({
@@ -40,7 +40,7 @@ describe('parseGroupManifest', () => {
     [
       'an unknown field',
       ['name: orders', 'size: 2', 'replicas: 3'],
-      'line 3, field "replicas": is not a manifest field',
+      'line 3, field "replicas": is not a known key',
     ],
     [
       'a bad member name',
@@ -69,13 +69,13 @@ describe('parseGroupManifest', () => {
     ],
     [
       'an unknown deadline',
-      ['name: orders', 'size: 1', 'deadlines:', '  freezeMs: 1s', '  warpMs: 2s'],
-      'line 5, field "deadlines.warpMs": is not a deadline',
+      ['name: orders', 'size: 1', 'deadlines:', '  freezeTimeout: 1s', '  warpTimeout: 2s'],
+      'line 5, field "deadlines.warpTimeout": is not a known key',
     ],
     [
       'a duration that is not one',
-      ['name: orders', 'size: 1', 'deadlines:', '  dumpMs: soon'],
-      'line 4, field "deadlines.dumpMs"',
+      ['name: orders', 'size: 1', 'deadlines:', '  dumpTimeout: soon'],
+      'line 4, field "deadlines.dumpTimeout"',
     ],
     ['no name', ['size: 2'], 'field "name": is missing'],
     ['a bad group name', ['name: "-orders"', 'size: 2'], 'line 1, field "name"'],
@@ -88,5 +88,18 @@ describe('parseGroupManifest', () => {
     expect(message).toMatch(/^COHORT_ERR_MANIFEST manifest group\.yaml /);
     expect(message).toContain(expected);
     expect(message).not.toContain('\n');
+  });
+
+  it('suggests the key meant when one is misspelt', () => {
+    expect(problem('name: orders\nsize: 2\ndeadlines:\n  joinTimout: 10s\n')).toContain(
+      'line 4, field "deadlines.joinTimout": is not a known key; did you mean "joinTimeout"?',
+    );
+  });
+
+  it('takes Go durations such as 1m30s', () => {
+    expect(
+      parseGroupManifest('name: g\nsize: 1\ndeadlines:\n  dumpTimeout: 1m30s\n', 'g.yaml')
+        .deadlines,
+    ).toEqual({ dumpMs: 90_000 });
   });
 });

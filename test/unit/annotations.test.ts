@@ -90,4 +90,71 @@ describe('group annotations', () => {
     expect((caught as Error).message).toContain(key);
     expect((caught as Error).message).toContain(fix);
   });
+
+  it('names a podman container by its short id: podman passes only the 64-hex id, too long for a name', () => {
+    const id = 'f'.repeat(4) + '0123456789abcdef'.repeat(3) + 'a'.repeat(12);
+    expect(id).toHaveLength(64);
+    expect(readGroupDeclaration({ 'io.cohort.group': 'web' }, id)).toEqual({
+      group: 'web',
+      member: id.slice(0, 12),
+    });
+  });
+
+  it("tells a pod's containers apart under CRI, though they share the pod's annotations", () => {
+    const pod = {
+      'io.cohort.group': 'orders',
+      'io.kubernetes.cri.sandbox-name': 'orders-db',
+      'io.kubernetes.cri.sandbox-namespace': 'default',
+    };
+    const named = (container: string, extra: Record<string, string> = {}) =>
+      readGroupDeclaration(
+        { ...pod, ...extra, 'io.kubernetes.cri.container-name': container },
+        'cid',
+      )?.member;
+    expect(named('postgres')).toBe('orders-db.postgres');
+    expect(named('backup')).toBe('orders-db.backup');
+    expect(named('postgres', { 'io.cohort.member': 'db' })).toBe('db.postgres');
+    expect(named('postgres', { 'io.cohort.member.postgres': 'primary' })).toBe('primary');
+    // CRI-O's own keys say the same.
+    expect(
+      readGroupDeclaration(
+        {
+          'io.cohort.group': 'g',
+          'io.kubernetes.pod.name': 'p',
+          'io.kubernetes.container.name': 'c',
+        },
+        'cid',
+      )?.member,
+    ).toBe('p.c');
+  });
+
+  it('keeps a long pod and container name within 63 characters, recognisably', () => {
+    const member = readGroupDeclaration(
+      {
+        'io.cohort.group': 'g',
+        'io.kubernetes.cri.sandbox-name': 'a-very-long-pod-name-'.repeat(4),
+        'io.kubernetes.cri.container-name': 'worker',
+      },
+      'cid',
+    )?.member;
+    expect(member).toMatch(/^a-very-long-pod-name-.*-[0-9a-f]{8}$/);
+    expect(member?.length).toBeLessThanOrEqual(63);
+  });
+
+  it('reads a member list written with colons, which podman passes without quoting', () => {
+    expect(
+      readGroupDeclaration(
+        { 'io.cohort.group': 'g', 'io.cohort.member': 'a', 'io.cohort.group.members': 'a:b:c' },
+        'x',
+      )?.members,
+    ).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses more members than the coordinator takes, at create', () => {
+    expect(() =>
+      readGroupDeclaration({ 'io.cohort.group': 'g', 'io.cohort.group.size': '5000' }, 'x'),
+    ).toThrow(
+      /io.cohort.group.size: "5000" is not a size; set a whole number of members from 1 to 4096/,
+    );
+  });
 });

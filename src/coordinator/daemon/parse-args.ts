@@ -1,7 +1,8 @@
 import yargs from 'yargs';
 import { CohortError, ErrorCode } from '../../core/errors.js';
 import { withCliConventions } from '../../core/cli-conventions.js';
-import { parseDuration } from '../deadlines.js';
+import { parseDuration } from '../../core/duration.js';
+import { DEADLINE_RANGE, DEADLINE_SETTINGS } from '../deadlines.js';
 import type { StartCoordinatorOptions } from '../embedded.js';
 import { parseListenAddress } from '../listen-address.js';
 import type { LogLevel } from '../server/logger.js';
@@ -9,18 +10,6 @@ import type { Deadlines } from '../types.js';
 
 export const DEFAULT_LISTEN = 'unix:///run/cohort/cohortd.sock';
 export const DEFAULT_STATE_DIR = '/var/lib/cohort';
-
-/** Deadline flags and the Deadlines key each sets. */
-const DEADLINE_FLAGS: Record<string, keyof Deadlines> = {
-  'join-timeout': 'joinMs',
-  'ready-timeout': 'readyMs',
-  'freeze-timeout': 'freezeMs',
-  'dump-timeout': 'dumpMs',
-  'restore-timeout': 'restoreMs',
-  'resume-timeout': 'resumeMs',
-  'complete-timeout': 'completeMs',
-  'heartbeat-timeout': 'heartbeatTimeoutMs',
-};
 
 export type DaemonArgs =
   | { kind: 'run'; options: StartCoordinatorOptions; logLevel: LogLevel }
@@ -78,10 +67,13 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
         default: 'info',
         describe: 'least severe log line written to stderr',
       })
-      .group(Object.keys(DEADLINE_FLAGS), 'Deadlines (ms, or with ms/s/m/h: 30s):'),
+      .group(
+        DEADLINE_SETTINGS.map((setting) => setting.flag),
+        'Deadlines (Go durations such as 30s or 1m30s; a bare number is milliseconds):',
+      ),
     'cohortd',
   );
-  for (const flag of Object.keys(DEADLINE_FLAGS))
+  for (const { flag } of DEADLINE_SETTINGS)
     parser.option(flag, { type: 'string', requiresArg: true });
   const args = await parser.parseAsync([...argv], {}, (_error, _args, output) => {
     if (output) text = output.endsWith('\n') ? output : output + '\n';
@@ -106,9 +98,10 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
     );
   }
   const deadlines: Partial<Deadlines> = {};
-  for (const [flag, key] of Object.entries(DEADLINE_FLAGS)) {
+  for (const { flag, key } of DEADLINE_SETTINGS) {
     const value = args[flag];
-    if (typeof value === 'string') deadlines[key] = parseDuration(value, `--${flag}`);
+    if (typeof value === 'string')
+      deadlines[key] = parseDuration(value, `--${flag}`, DEADLINE_RANGE);
   }
   const options: StartCoordinatorOptions = {
     listen,
