@@ -12,7 +12,7 @@ export function withCliConventions<T>(parser: Argv<T>, program: string): Argv<T>
     .version(cohortVersion())
     .help()
     .alias('h', 'help')
-    .wrap(100)
+    .wrap(null)
     .exitProcess(false)
     .fail((message, error) => {
       // yargs reports its own usage errors as YError; anything else came from the program.

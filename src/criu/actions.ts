@@ -17,12 +17,6 @@ export const CriuAction = {
 
 export type CriuAction = (typeof CriuAction)[keyof typeof CriuAction];
 
-export const CRIU_ENV = {
-  action: 'CRTOOLS_SCRIPT_ACTION',
-  imageDir: 'CRTOOLS_IMAGE_DIR',
-  initPid: 'CRTOOLS_INIT_PID',
-} as const;
-
 /** Actions whose non-zero exit makes CRIU abort (dump: resume the tasks; restore: kill the tree). */
 export const ABORTING_ACTIONS: ReadonlySet<string> = new Set([
   CriuAction.PreDump,
@@ -32,14 +26,4 @@ export const ABORTING_ACTIONS: ReadonlySet<string> = new Set([
   CriuAction.SetupNamespaces,
   CriuAction.PostSetupNamespaces,
   CriuAction.PostRestore,
-]);
-
-/** The actions cohort's hook takes part in; any other action exits 0 at once. */
-export const COORDINATED_ACTIONS: ReadonlySet<string> = new Set([
-  CriuAction.PreDump,
-  CriuAction.NetworkLock,
-  CriuAction.PostDump,
-  CriuAction.PreRestore,
-  CriuAction.PostRestore,
-  CriuAction.PreResume,
 ]);

@@ -1,9 +1,16 @@
 import type { CohortConfig } from '../config/schema.js';
 import type { CriuOption } from './config-file.js';
 
-/** The options cohort gives CRIU: its action script, and page-server TLS when configured. */
-export function cohortCriuOptions(config: Pick<CohortConfig, 'hook' | 'criu'>): CriuOption[] {
-  const options: CriuOption[] = [{ key: 'action-script', value: config.hook }];
+/**
+ * The options cohort gives CRIU: its action script to group members only (the hook fails
+ * closed without a session, so it must never reach a container in no group), and page-server
+ * TLS to every container when configured.
+ */
+export function cohortCriuOptions(
+  config: Pick<CohortConfig, 'hook' | 'criu'>,
+  member: boolean,
+): CriuOption[] {
+  const options: CriuOption[] = member ? [{ key: 'action-script', value: config.hook }] : [];
   const tls = config.criu.pageServerTls;
   if (tls === undefined) return options;
   // criu --tls, --tls-cacert, --tls-cacrl, --tls-cert, --tls-key, --tls-no-cn-verify

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CohortConfig } from '../config/schema.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { cohortCriuOptions } from '../criu/cohort-options.js';
 import { containerStateDir, writeContainerCriuConfig } from '../criu/container-criu-config.js';
 import {
@@ -12,17 +12,17 @@ import {
 import { readAnnotations, readBundleSpec, writeBundleSpec } from '../spec/bundle-spec.js';
 
 export interface PreparedBundle {
-  criuConfig: string;
-  /** This container's directory under cohort's state dir. */
-  stateDir: string;
+  /** This container's directory under cohort's state dir, when cohort wrote anything there. */
+  stateDir?: string;
   declaration?: GroupDeclaration;
   /** Things the caller's log should hear about (never stderr on success). */
   notes: string[];
 }
 
 /**
- * Points the bundle's org.criu.config at a per-container file holding cohort's action script
- * and TLS options, keeping a user's own file merged in, and records the group declaration.
+ * Points a group member's org.criu.config at a per-container file holding cohort's action
+ * script (and page-server TLS when configured), keeping a user's own file merged in. A container
+ * in no group gets only the TLS options, and with none configured its bundle is left as it is.
  */
 export function prepareBundle(
   config: Readonly<CohortConfig>,
@@ -33,12 +33,14 @@ export function prepareBundle(
   const bundleSpec = readBundleSpec(bundle);
   const annotations = { ...readAnnotations(bundleSpec.spec) };
   const declaration = readGroupDeclaration(annotations, id);
+  const options = cohortCriuOptions(config, declaration !== undefined);
+  if (options.length === 0) return { notes: [] };
   const dir = containerStateDir(config.stateDir, runcRoot, id);
   const current = annotations[CRIU_CONFIG_ANNOTATION];
   // A bundle cohort prepared before (restore, re-create) keeps the user's original file name.
   const userConfig =
     annotations[ANNOTATION.userCriuConfig] ?? (isCohortFile(config, current) ? undefined : current);
-  const written = writeContainerCriuConfig(dir, id, cohortCriuOptions(config), userConfig);
+  const written = writeContainerCriuConfig(dir, id, options, userConfig);
   const notes = written.overridden.map(
     (key) => `container ${id}: keeping "${key}" from ${userConfig ?? ''} over cohort's`,
   );
@@ -47,12 +49,11 @@ export function prepareBundle(
     annotations[ANNOTATION.userCriuConfig] = userConfig;
   bundleSpec.spec.annotations = annotations;
   writeBundleSpec(bundleSpec);
-  writeFileSync(
+  writeFileAtomic(
     join(dir, 'member.json'),
-    JSON.stringify({ id, bundle, runcRoot, declaration, criuConfig: written.path }, null, 2) + '\n',
-    { mode: 0o600 },
+    JSON.stringify({ id, bundle, runcRoot, declaration }, null, 2) + '\n',
   );
-  const result: PreparedBundle = { criuConfig: written.path, stateDir: dir, notes };
+  const result: PreparedBundle = { stateDir: dir, notes };
   if (declaration !== undefined) result.declaration = declaration;
   return result;
 }

@@ -38,3 +38,8 @@ export function planAction(kind: SessionKind, action: string): ActionStep {
       return IGNORE;
   }
 }
+
+/** The actions a session answers, as the hook gets them in COHORT_ACTIONS: the one list. */
+export function answeredActions(kind: SessionKind): string[] {
+  return Object.values(CriuAction).filter((action) => planAction(kind, action).kind !== 'ignore');
+}

@@ -17,10 +17,19 @@ export interface HookReply {
 
 export type HookHandler = (request: HookRequest) => Promise<HookReply>;
 
-/** The environment that tells hooks/criu-action where its session listens. */
+/** The environment that tells hooks/criu-action where its session listens and what it answers. */
 export interface HookChannelEnv {
   COHORT_SESSION_DIR: string;
   COHORT_SESSION_PID: string;
+  /** The CRIU actions this session answers, space-separated; the hook exits 0 at any other. */
+  COHORT_ACTIONS: string;
+  /** Seconds the hook waits for one answer before it fails closed. */
+  COHORT_HOOK_TIMEOUT: string;
+}
+
+export interface HookChannelOptions {
+  actions: readonly string[];
+  timeoutSeconds: number;
 }
 
 /**
@@ -34,7 +43,11 @@ export class HookChannel {
   private readonly replyFd: number;
   private readonly socket: Socket;
 
-  constructor(dir: string, handler: HookHandler) {
+  constructor(
+    dir: string,
+    handler: HookHandler,
+    private readonly options: HookChannelOptions,
+  ) {
     this.dir = dir;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     execFileSync('mkfifo', ['-m', '600', join(dir, 'request'), join(dir, 'reply')]);
@@ -48,7 +61,12 @@ export class HookChannel {
   }
 
   env(): HookChannelEnv {
-    return { COHORT_SESSION_DIR: this.dir, COHORT_SESSION_PID: String(process.pid) };
+    return {
+      COHORT_SESSION_DIR: this.dir,
+      COHORT_SESSION_PID: String(process.pid),
+      COHORT_ACTIONS: this.options.actions.join(' '),
+      COHORT_HOOK_TIMEOUT: String(this.options.timeoutSeconds),
+    };
   }
 
   private async answer(line: string, handler: HookHandler): Promise<void> {

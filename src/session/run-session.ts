@@ -5,6 +5,9 @@ import { CohortError, ErrorCode, toCohortError } from '../core/errors.js';
 import { writeImageManifest } from '../criu/image-manifest.js';
 import { spawnRunc, type RuncExit } from '../runc/spawn.js';
 import { readContainerState, resumeContainer } from '../runc/state.js';
+import { DEFAULT_DEADLINES } from '../coordinator/deadlines.js';
+import { answeredActions } from './action-plan.js';
+import { hookTimeoutSeconds } from './hook-bound.js';
 import { HookChannel } from './hook-channel.js';
 import { makeHookHandler, type RoundProgress } from './hook-handler.js';
 import { memberLabel, type SessionPlan } from './session-plan.js';
@@ -43,6 +46,14 @@ async function runJoined(plan: SessionPlan, session: MemberSession): Promise<Ses
   const channel = new HookChannel(
     join(plan.channelDir, randomUUID()),
     makeHookHandler(plan.kind, session, progress),
+    {
+      actions: answeredActions(plan.kind),
+      timeoutSeconds: hookTimeoutSeconds(
+        plan.kind,
+        DEFAULT_DEADLINES,
+        plan.coordinator.reconnectWindowMs ?? 0,
+      ),
+    },
   );
   let exit: RuncExit;
   try {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HOOK_PATH } from '../../src/core/package-paths.js';
+import { answeredActions } from '../../src/session/action-plan.js';
 import { HookChannel } from '../../src/session/hook-channel.js';
 import { median, percentile, printTable, round } from './stats.js';
 
@@ -29,7 +30,10 @@ async function sample(command: string, env: NodeJS.ProcessEnv): Promise<number[]
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'cohort-hook-bench-'));
-const channel = new HookChannel(join(dir, 'session'), async () => ({ exitCode: 0, message: '' }));
+const channel = new HookChannel(join(dir, 'session'), async () => ({ exitCode: 0, message: '' }), {
+  actions: answeredActions('checkpoint'),
+  timeoutSeconds: 30,
+});
 const criuEnv = {
   PATH: process.env.PATH,
   CRTOOLS_SCRIPT_ACTION: 'post-dump',
@@ -39,7 +43,7 @@ const criuEnv = {
 const rows = [];
 const baselines: [string, string, NodeJS.ProcessEnv][] = [
   ['/bin/true (process start)', '/bin/true', criuEnv],
-  ['hook, no session (exit 0)', DEFAULT_HOOK_PATH, criuEnv],
+  ['hook, no session (fails closed)', DEFAULT_HOOK_PATH, criuEnv],
   [
     'hook, unused action',
     DEFAULT_HOOK_PATH,

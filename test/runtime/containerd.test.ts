@@ -27,11 +27,15 @@ describe.skipIf(missing !== undefined)('ctr run --runc-binary bin/cohort', () =>
     expect(shimPids(containerd.address)).toEqual([]);
   });
 
-  // Every container here runs through cohort, from the busybox image.
+  // Every container here runs through cohort, from the busybox image, as a member of a group.
   function ctrRun(mode: '-d' | '--rm', id: string, command: readonly string[]) {
     return containerd.ctr([
       'run',
       mode,
+      '--annotation',
+      'io.cohort.group=svc',
+      '--annotation',
+      'io.cohort.group.size=1',
       '--runc-binary',
       COHORT_BIN,
       containerd.image,
@@ -53,7 +57,7 @@ describe.skipIf(missing !== undefined)('ctr run --runc-binary bin/cohort', () =>
     expect(await taskStatus(id)).toBe('RUNNING');
     expect((await containerState(containerd.runcRoot, id))?.status).toBe('running');
 
-    // cohort prepared the bundle the shim handed it, with the config containerd runs under.
+    // cohort prepared the member's bundle the shim handed it, with the config containerd runs under.
     const bundle = containerd.bundleOf(id);
     const criuConfig = readSpec(bundle).annotations?.['org.criu.config'];
     expect(criuConfig).toBe(

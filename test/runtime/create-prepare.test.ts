@@ -66,11 +66,14 @@ function jsonLogLines(path: string): { level: string; msg: string; time: string 
     .map((line) => JSON.parse(line) as { level: string; msg: string; time: string });
 }
 
+/** A container that joins a group: the only kind that gets cohort's action script. */
+const MEMBER = { 'io.cohort.group': 'g', 'io.cohort.group.size': '2' };
+
 describe('create prepares the bundle for checkpoints', () => {
-  it('points org.criu.config at a per-container file with the action script and page-server TLS', async () => {
+  it("points a group member's org.criu.config at a per-container file with the action script and page-server TLS", async () => {
     const sandbox = sandboxWith({ criu: { pageServerTls: TLS } });
     const id = sandbox.id('tls');
-    const bundle = sandbox.bundle({ args: ['sleep', '1000'] });
+    const bundle = sandbox.bundle({ args: ['sleep', '1000'], annotations: MEMBER });
     expect(await sandbox.create('cohort', id, bundle)).toMatchObject({
       exitCode: 0,
       stdout: '',
@@ -92,12 +95,32 @@ describe('create prepares the bundle for checkpoints', () => {
     expect((await containerState(sandbox.root, id))?.status).toBe('running');
   });
 
-  it('without TLS configured, only the action script', async () => {
+  it('without TLS configured, a group member gets only the action script', async () => {
     const sandbox = sandboxWith();
-    const id = sandbox.id('plain');
-    const bundle = sandbox.bundle({ args: ['true'] });
+    const id = sandbox.id('member');
+    const bundle = sandbox.bundle({ args: ['true'], annotations: MEMBER });
     expect((await sandbox.cohort(['run', '--bundle', bundle, id])).exitCode).toBe(0);
     expect(criuOptions(sandbox.criuConfigPath(id))).toEqual([`action-script=${HOOK}`]);
+  });
+
+  it('leaves the bundle of a container in no group exactly as it was, without TLS configured', async () => {
+    const sandbox = sandboxWith();
+    const id = sandbox.id('plain');
+    const bundle = sandbox.bundle({ args: ['true'], annotations: { 'com.example.x': 'y' } });
+    const before = readFileSync(join(bundle, 'config.json'));
+    expect((await sandbox.cohort(['run', '--bundle', bundle, id])).exitCode).toBe(0);
+    expect(readFileSync(join(bundle, 'config.json'))).toEqual(before);
+    expect(existsSync(sandbox.criuConfigPath(id))).toBe(false);
+  });
+
+  it('gives a container in no group the page-server TLS options but never the action script', async () => {
+    const sandbox = sandboxWith({ criu: { pageServerTls: TLS } });
+    const id = sandbox.id('plain-tls');
+    const bundle = sandbox.bundle({ args: ['true'] });
+    expect((await sandbox.cohort(['run', '--bundle', bundle, id])).exitCode).toBe(0);
+    const options = criuOptions(sandbox.criuConfigPath(id));
+    expect(options).toContain('tls');
+    expect(options.filter((option) => option.startsWith('action-script'))).toEqual([]);
   });
 
   it("merges a user's own org.criu.config: their lines kept, theirs win, cohort's script added", async () => {
@@ -112,7 +135,7 @@ describe('create prepares the bundle for checkpoints', () => {
     writeFileSync(userFile, userText);
     const bundle = sandbox.bundle({
       args: ['sleep', '1000'],
-      annotations: { 'org.criu.config': userFile },
+      annotations: { ...MEMBER, 'org.criu.config': userFile },
     });
     const id = sandbox.id('merge');
     const log = join(sandbox.dir, 'merge.log');
@@ -169,7 +192,7 @@ describe('create prepares the bundle for checkpoints', () => {
     const sandbox = sandboxWith();
     const bundle = sandbox.bundle({
       args: ['true'],
-      annotations: { 'com.example.keep': 'yes' },
+      annotations: { ...MEMBER, 'com.example.keep': 'yes' },
       edit: (spec) => {
         spec['x-vendor'] = { nested: [1, 'two', { three: null }] };
         spec.process['x-extra'] = true;

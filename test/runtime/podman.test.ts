@@ -43,6 +43,10 @@ describe.skipIf(missing !== undefined)('podman --runtime bin/cohort', () => {
       '-d',
       '--network',
       'none',
+      '--annotation',
+      'io.cohort.group=svc',
+      '--annotation',
+      'io.cohort.group.size=1',
       '--name',
       name,
       env.image,
@@ -53,7 +57,7 @@ describe.skipIf(missing !== undefined)('podman --runtime bin/cohort', () => {
     expect(await inspect(name, '{{.State.Status}}')).toBe('running');
     expect(await inspect(name, '{{.OCIRuntime}}')).toBe(COHORT_BIN);
 
-    // cohort prepared the bundle podman handed it.
+    // cohort prepared the bundle podman handed it: a group member's gets the action script.
     const bundle = await env.bundleOf(name);
     const criuConfig = readSpec(bundle).annotations?.['org.criu.config'] ?? '';
     expect(criuConfig).toBe(

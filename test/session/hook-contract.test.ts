@@ -1,9 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeSync, closeSync, constants } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_PATH } from '../../src/core/package-paths.js';
+import { CriuAction } from '../../src/criu/actions.js';
+import { answeredActions, planAction, type SessionKind } from '../../src/session/action-plan.js';
 import { HookChannel, type HookRequest } from '../../src/session/hook-channel.js';
 
 interface HookRun {
@@ -36,13 +46,22 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function channel(answer: (request: HookRequest) => { exitCode: number; message: string }) {
+function channel(
+  answer: (request: HookRequest) => { exitCode: number; message: string },
+  options: { kinds?: SessionKind[]; timeoutSeconds?: number } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-hook-'));
   const requests: HookRequest[] = [];
-  const hookChannel = new HookChannel(join(dir, 'session'), async (request) => {
-    requests.push(request);
-    return answer(request);
-  });
+  const kinds = options.kinds ?? ['checkpoint', 'restore'];
+  const actions = kinds.flatMap((kind) => answeredActions(kind));
+  const hookChannel = new HookChannel(
+    join(dir, 'session'),
+    async (request) => {
+      requests.push(request);
+      return answer(request);
+    },
+    { actions, timeoutSeconds: options.timeoutSeconds ?? 30 },
+  );
   cleanups.push(() => {
     hookChannel.close();
     rmSync(dir, { recursive: true, force: true });
@@ -65,9 +84,26 @@ const ALL_ACTIONS = [
 ];
 
 describe('hooks/criu-action, driven as CRIU drives it', () => {
-  it.each(ALL_ACTIONS)('exits 0 at %s when no cohort session started the dump', async (action) => {
-    expect(await runHook(criu(action, 4242))).toEqual({ exitCode: 0, stderr: '' });
-  });
+  it.each(ALL_ACTIONS)(
+    'fails closed at %s when no cohort session runs CRIU (a group member dumped by bare runc)',
+    async (action) => {
+      const result = await runHook(criu(action, 4242));
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('checkpoint and restore it through cohort');
+    },
+  );
+
+  it.each(['checkpoint', 'restore'] as const)(
+    'asks the session at exactly the actions the %s plan answers, and at no other',
+    async (kind) => {
+      for (const action of Object.values(CriuAction)) {
+        const session = channel(() => ({ exitCode: 0, message: '' }), { kinds: [kind] });
+        expect((await runHook({ ...session.env, ...criu(action, 4242) })).exitCode).toBe(0);
+        const asked = session.requests.map((request) => request.action);
+        expect(asked).toEqual(planAction(kind, action).kind === 'ignore' ? [] : [action]);
+      }
+    },
+  );
 
   it.each([
     'network-unlock',
@@ -134,5 +170,49 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
     });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('is gone; failing closed');
+  });
+
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+    ['0 (kill -0 0 would signal the hook itself)', '0'],
+  ])('fails closed at once when COHORT_SESSION_PID is %s', async (_name, pid) => {
+    const session = channel(() => new Promise<never>(() => undefined) as never);
+    const env: Record<string, string> = { ...session.env, ...criu('post-dump', 4242) };
+    if (pid === undefined) delete env.COHORT_SESSION_PID;
+    else env.COHORT_SESSION_PID = pid;
+    const started = Date.now();
+    const result = await runHook(env);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('names no session process; failing closed');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('fails closed at once when the FIFOs are missing, and creates no file in their place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-hook-empty-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const result = await runHook({
+      COHORT_SESSION_DIR: dir,
+      COHORT_SESSION_PID: String(process.pid),
+      COHORT_ACTIONS: 'post-dump',
+      COHORT_HOOK_TIMEOUT: '30',
+      ...criu('post-dump', 4242),
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('is gone; failing closed');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('fails closed when a live session never answers, once COHORT_HOOK_TIMEOUT has passed', async () => {
+    const session = channel(() => new Promise<never>(() => undefined) as never, {
+      timeoutSeconds: 2,
+    });
+    const started = Date.now();
+    const result = await runHook({ ...session.env, ...criu('post-dump', 4242) });
+    const took = Date.now() - started;
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('no answer from session');
+    expect(took).toBeGreaterThanOrEqual(1_000);
+    expect(took).toBeLessThan(10_000);
   });
 });

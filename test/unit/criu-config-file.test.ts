@@ -20,10 +20,13 @@ describe('CRIU config files', () => {
 
   it("keeps the user's options, adds cohort's action script beside theirs, lets their TLS win", () => {
     const user = parseCriuConfig('action-script=/theirs\ntls-cert=/their.pem\nfile-locks\n');
-    const cohort = cohortCriuOptions({
-      hook: '/cohort/hook',
-      criu: { pageServerTls: { cert: '/ours.pem', key: '/ours.key', noCnVerify: true } },
-    });
+    const cohort = cohortCriuOptions(
+      {
+        hook: '/cohort/hook',
+        criu: { pageServerTls: { cert: '/ours.pem', key: '/ours.key', noCnVerify: true } },
+      },
+      true,
+    );
     const merged = mergeCriuOptions(user, cohort);
     expect(merged.options).toEqual([
       { key: 'action-script', value: '/theirs' },
@@ -39,19 +42,25 @@ describe('CRIU config files', () => {
 
   it('does not add the same action script twice', () => {
     const user = parseCriuConfig('action-script=/cohort/hook\n');
-    const merged = mergeCriuOptions(user, cohortCriuOptions({ hook: '/cohort/hook', criu: {} }));
+    const merged = mergeCriuOptions(
+      user,
+      cohortCriuOptions({ hook: '/cohort/hook', criu: {} }, true),
+    );
     expect(merged.options).toEqual([{ key: 'action-script', value: '/cohort/hook' }]);
   });
 
   it('gives CRIU only the TLS options that are configured', () => {
-    expect(cohortCriuOptions({ hook: '/h', criu: {} })).toEqual([
+    expect(cohortCriuOptions({ hook: '/h', criu: {} }, true)).toEqual([
       { key: 'action-script', value: '/h' },
     ]);
     expect(
-      cohortCriuOptions({
-        hook: '/h',
-        criu: { pageServerTls: { cacert: '/ca', cacrl: '/crl', noCnVerify: false } },
-      }),
+      cohortCriuOptions(
+        {
+          hook: '/h',
+          criu: { pageServerTls: { cacert: '/ca', cacrl: '/crl', noCnVerify: false } },
+        },
+        true,
+      ),
     ).toEqual([
       { key: 'action-script', value: '/h' },
       { key: 'tls' },

@@ -98,10 +98,23 @@ function bind(
   });
 }
 
-/** A 0700 directory; a socket file left by a dead daemon is removed, a live one is an error. */
+/** cohort's own runtime directory, made at need (/run is a tmpfs emptied at boot). */
+const OWN_RUN_DIR = '/run/cohort';
+
+/**
+ * The socket's directory must exist (a typo must not create a tree), but for cohort's own; a
+ * socket file left by a dead daemon is removed, a live one is an error.
+ */
 async function prepareSocketPath(path: string): Promise<void> {
   const dir = dirname(path);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (dir === OWN_RUN_DIR) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(dir)) {
+    throw new CohortError(
+      ErrorCode.Config,
+      `cannot listen on unix://${path}: the directory ${dir} does not exist; create it or fix the path`,
+      { details: { key: '--listen' } },
+    );
+  }
   if (!existsSync(path)) return;
   if (!lstatSync(path).isSocket()) {
     throw new CohortError(

@@ -35,6 +35,7 @@ export function create(context: RuntimeContext): Verdict {
   }
   const prepared = prepareBundle(config, args.bundle, args.id, context.argv.globals.root);
   for (const note of prepared.notes) context.report('info', note);
-  collectStaleContainerState(prepared.stateDir, context.argv.globals.root);
+  if (prepared.stateDir !== undefined)
+    collectStaleContainerState(prepared.stateDir, context.argv.globals.root);
   return EXEC_RUNC;
 }
