@@ -7,6 +7,8 @@ export interface CliIo {
   err(text: string): void;
   /** stdout is a terminal: progress and --watch redraw in place instead of appending lines. */
   isTty: boolean;
+  /** stdout's terminal, read at each redraw to wrap and clip to its size (80x24 when unknown). */
+  readonly terminal?: { readonly columns?: number; readonly rows?: number };
 }
 
 /** Everything a verb may touch, built once by the entry; nothing below it reads process.env. */

@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CliContext } from './context.js';
-
-/** ANSI: cursor home, clear screen. */
-const CLEAR = '\x1b[H\x1b[2J';
+import { makeRedraw } from './progress/redraw.js';
 
 /**
  * Draws a frame every `intervalMs` until the context's signal (SIGINT) fires. On a terminal each
- * frame replaces the last; piped, or with `append`, frames follow one another.
+ * frame replaces the last in place; piped, or with `append`, frames follow one another.
  */
 export async function watchFrames(
   context: CliContext,
@@ -14,11 +12,12 @@ export async function watchFrames(
   draw: () => Promise<string>,
   mode: 'redraw' | 'append',
 ): Promise<void> {
-  const redraw = mode === 'redraw' && context.io.isTty;
+  const redraw = mode === 'redraw' && context.io.isTty ? makeRedraw(context.io) : undefined;
   while (!context.signal.aborted) {
     const frame = await draw();
     if (context.signal.aborted) break;
-    context.io.out(redraw ? CLEAR + frame : frame + (mode === 'append' ? '' : '\n'));
+    if (redraw !== undefined) redraw(frame);
+    else context.io.out(frame + (mode === 'append' ? '' : '\n'));
     try {
       await sleep(intervalMs, undefined, { signal: context.signal });
     } catch {

@@ -9,7 +9,7 @@ import { buildServer, sessionSerializer } from './server/build-server.js';
 import { CoordinatorCore, type FaultInjection } from './server/coordinator-core.js';
 import { startHttp } from './server/http.js';
 import { bindAll, type ServerTls } from './server/listen.js';
-import { jsonLogger, type Logger } from './server/logger.js';
+import { silentLogger, type Logger } from './server/logger.js';
 import { Metrics } from './server/metrics.js';
 import { StateLog } from './store/state-log.js';
 import type { Deadlines } from './types.js';
@@ -25,6 +25,7 @@ export interface StartCoordinatorOptions {
   insecure?: boolean;
   /** `host:port` for /healthz and /metrics; off when absent. */
   metricsListen?: string;
+  /** A pino logger; silent when absent. */
   logger?: Logger;
   clock?: () => number;
   /** Test-only fault injection. */
@@ -45,7 +46,7 @@ export interface RunningCoordinator {
 export async function startCoordinator(
   options: StartCoordinatorOptions,
 ): Promise<RunningCoordinator> {
-  const logger = options.logger ?? jsonLogger((line) => process.stderr.write(line));
+  const logger = options.logger ?? silentLogger;
   const addresses = options.listen.map((text) => parseListenAddress(text));
   const metricsAddress =
     options.metricsListen === undefined
@@ -59,11 +60,10 @@ export async function startCoordinator(
 
   const opened = StateLog.open(options.stateDir);
   if (opened.truncated !== undefined) {
-    logger.warn('state-log-truncated', {
-      path: opened.log.path,
-      ...opened.truncated,
-      kept: opened.records.length,
-    });
+    logger.warn(
+      { path: opened.log.path, ...opened.truncated, kept: opened.records.length },
+      'state-log-truncated',
+    );
   }
   const machine = new CoordinatorMachine(mergeDeadlines(DEFAULT_DEADLINES, options.deadlines));
   machine.replay(opened.records);
@@ -106,17 +106,20 @@ export async function startCoordinator(
     if (metricsAddress !== undefined) {
       const started = await startHttp(metricsAddress, {
         healthy: () => healthy,
-        metrics: () => metrics.render(),
+        metrics: metrics.registry,
       });
       http = started.server;
       running.metricsAddress = started.address;
     }
-    logger.info('coordinator-started', {
-      addresses: bound,
-      stateDir: options.stateDir,
-      records: opened.records.length,
-      ...(running.metricsAddress === undefined ? {} : { metrics: running.metricsAddress }),
-    });
+    logger.info(
+      {
+        addresses: bound,
+        stateDir: options.stateDir,
+        records: opened.records.length,
+        ...(running.metricsAddress === undefined ? {} : { metrics: running.metricsAddress }),
+      },
+      'coordinator-started',
+    );
     return running;
   } catch (error) {
     server.forceShutdown();
@@ -134,7 +137,7 @@ export async function startCoordinator(
       http === undefined ? resolve() : http.close(() => resolve()),
     );
     removeSockets(addresses);
-    logger.info('coordinator-stopped', { addresses: options.listen });
+    logger.info({ addresses: options.listen }, 'coordinator-stopped');
   }
 }
 

@@ -57,5 +57,6 @@ function processIo(): CliIo {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     isTty: process.stdout.isTTY === true,
+    terminal: process.stdout,
   };
 }

@@ -2,7 +2,7 @@ import { toCohortError } from '../core/errors.js';
 import { parseDaemonArgs } from '../coordinator/daemon/parse-args.js';
 import { startCoordinator, type RunningCoordinator } from '../coordinator/embedded.js';
 import type { FaultInjection } from '../coordinator/server/coordinator-core.js';
-import { jsonLogger, type Logger } from '../coordinator/server/logger.js';
+import { createLogger, type Logger } from '../coordinator/server/logger.js';
 
 /** Fault injection for the crash test: SIGKILL right after a decision is synced, before it is announced. */
 export const CRASH_AFTER_DECISION_PERSIST = 'COHORT_TEST_CRASH_AFTER_DECISION_PERSIST';
@@ -24,7 +24,7 @@ export async function main(
     process.stdout.write(parsed.text);
     return 0;
   }
-  const logger = jsonLogger(stderr, parsed.logLevel);
+  const logger = createLogger(process.stderr, parsed.logLevel);
   const faults = faultInjection(env, logger);
   let running: RunningCoordinator;
   try {
@@ -35,7 +35,7 @@ export async function main(
     });
   } catch (error) {
     const failure = toCohortError(error);
-    logger.error('start-failed', { code: failure.code, message: failure.message });
+    logger.error({ code: failure.code, message: failure.message }, 'start-failed');
     return 1;
   }
   const reason = await new Promise<string>((resolve) => {
@@ -43,7 +43,7 @@ export async function main(
     process.once('SIGINT', () => resolve('SIGINT'));
     void running.failed.then(() => resolve('state-log-failure'));
   });
-  logger.info('stopping', { reason });
+  logger.info({ reason }, 'stopping');
   await running.stop();
   return reason === 'state-log-failure' ? 1 : 0;
 }
@@ -53,9 +53,12 @@ function faultInjection(
   logger: Logger,
 ): FaultInjection | undefined {
   if (env[CRASH_AFTER_DECISION_PERSIST] !== '1') return undefined;
-  logger.warn('fault-injection', {
-    variable: CRASH_AFTER_DECISION_PERSIST,
-    effect: 'SIGKILL after the next decision is persisted',
-  });
+  logger.warn(
+    {
+      variable: CRASH_AFTER_DECISION_PERSIST,
+      effect: 'SIGKILL after the next decision is persisted',
+    },
+    'fault-injection',
+  );
   return { afterDecisionPersist: () => process.kill(process.pid, 'SIGKILL') };
 }

@@ -2,11 +2,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn as spawnPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cohortVersion } from '../../src/core/package-paths.js';
 import { run } from '../helpers/run.js';
 import { REPO_ROOT } from '../helpers/runc.js';
 import { startTestCoordinator, type TestCoordinator } from './support/coordinator.js';
+import { cohortctl } from './support/run-cli.js';
+import { renderScreen, rowsOf } from './support/screen.js';
 
 const ENTRY = join(REPO_ROOT, 'dist', 'bundle', 'cohortctl.mjs');
 
@@ -72,5 +75,38 @@ describe.skipIf(!existsSync(ENTRY))('bin/cohortctl', () => {
     await firstFrame;
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it('status --watch on a terminal narrower than its lines redraws in place', async () => {
+    const env = { COHORT_CONFIG: coordinator.configPath };
+    const manifest = join(dir, 'wide.yaml');
+    writeFileSync(manifest, 'name: wide\nmembers: [db, api]\n');
+    expect((await cohortctl(['group', 'apply', '-f', manifest], { env })).code).toBe(0);
+    const pty = spawnPty(linked, ['status', 'wide', '--watch', '--interval', '100'], {
+      cols: 30,
+      rows: 24,
+      env: { ...(process.env as Record<string, string>), ...env },
+    });
+    let output = '';
+    const shown = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = pty.onData(() => {
+          if (!output.includes(text)) return;
+          check.dispose();
+          resolve();
+        });
+      });
+    pty.onData((data) => (output += data));
+    const exited = new Promise<number>((resolve) =>
+      pty.onExit(({ exitCode }) => resolve(exitCode)),
+    );
+    await shown('  api');
+    writeFileSync(manifest, 'name: wide\nmembers: [db, api, cache]\n');
+    expect((await cohortctl(['group', 'apply', '-f', manifest], { env })).code).toBe(0);
+    await shown('  cache');
+    pty.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const now = await cohortctl(['status', 'wide'], { env });
+    expect(await renderScreen(output, 30)).toEqual(rowsOf(now.stdout.trimEnd().split('\n'), 30));
   });
 });

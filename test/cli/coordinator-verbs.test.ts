@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cohortctl } from './support/run-cli.js';
 import { startTestCoordinator, type TestCoordinator } from './support/coordinator.js';
+import { renderScreen, rowsOf } from './support/screen.js';
 
 let coordinator: TestCoordinator;
 let env: Record<string, string>;
@@ -135,20 +136,33 @@ describe('status and history', () => {
     },
   );
 
-  it('--watch redraws until interrupted, then exits 0', async () => {
+  it('--watch redraws in place until interrupted, then exits 0', async () => {
+    const file = manifest('watched.yaml', 'name: watched\nmembers: [db, api]\n');
+    expect((await cohortctl(['group', 'apply', '-f', file], { env })).code).toBe(0);
     const interrupt = new AbortController();
-    const result = await cohortctl(['status', 'orders', '--watch', '--interval', '100'], {
+    let writes = 0;
+    const result = await cohortctl(['status', 'watched', '--watch', '--interval', '100'], {
       env,
       isTty: true,
+      columns: 30,
       signal: interrupt.signal,
-      onStdout: (stdout) => {
-        if (stdout.split('\x1b[H\x1b[2J').length > 3) interrupt.abort();
+      onStdout: () => {
+        writes += 1;
+        if (writes > 1) return interrupt.abort();
+        // An unchanged status draws nothing: a change to the group is what gets redrawn.
+        manifest('watched.yaml', 'name: watched\nmembers: [db, api, cache]\n');
+        void cohortctl(['group', 'apply', '-f', file], { env });
       },
     });
     expect(result.code).toBe(0);
-    const frames = result.stdout.split('\x1b[H\x1b[2J').slice(1);
-    expect(frames.length).toBe(3);
-    for (const frame of frames) expect(frame).toContain('group orders');
+    expect(writes).toBe(2);
+    // The screen, 30 columns wide, shows the new status once, its long first line wrapped.
+    const now = await cohortctl(['status', 'watched'], { env });
+    expect(now.stdout).toContain('manifest: 3 members');
+    expect(await renderScreen(result.stdout, 30)).toEqual(
+      rowsOf(now.stdout.trimEnd().split('\n'), 30),
+    );
+    expect((await cohortctl(['group', 'delete', 'watched'], { env })).code).toBe(0);
   });
 
   it('--watch --json prints one JSON status per line', async () => {

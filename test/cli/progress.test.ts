@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { OpenRoundStatus } from '../../src/coordinator/types.js';
 import { ProgressView } from '../../src/cli/progress/progress-view.js';
+import { renderScreen, rowsOf } from './support/screen.js';
 
-function io(isTty: boolean) {
+function io(isTty: boolean, columns?: number) {
   const writes: string[] = [];
   return {
     writes,
-    io: { out: (text: string) => void writes.push(text), err: () => undefined, isTty },
+    io: {
+      out: (text: string) => void writes.push(text),
+      err: () => undefined,
+      isTty,
+      terminal: { columns },
+    },
   };
 }
 
@@ -49,13 +55,32 @@ describe('ProgressView', () => {
     );
   });
 
-  it('redraws the whole block in place on a terminal', () => {
+  it('redraws the whole block in place on a terminal', async () => {
     const { writes, io: out } = io(true);
     const view = new ProgressView(out, members);
+    expect(await renderScreen(writes.join(''), 80)).toEqual([
+      '  db   orders-db  waiting',
+      '  api  orders-api  waiting',
+    ]);
     view.round(round({ db: 'frozen' }));
-    expect(writes[0]).toBe('\x1b[2K  db   orders-db  waiting\n\x1b[2K  api  orders-api  waiting\n');
-    expect(writes[1]).toBe(
-      '\x1b[2A\x1b[2K  db   orders-db  frozen (epoch 3)\n\x1b[2K  api  orders-api  waiting\n',
-    );
+    expect(writes).toHaveLength(2);
+    expect(await renderScreen(writes.join(''), 80)).toEqual([
+      '  db   orders-db  frozen (epoch 3)',
+      '  api  orders-api  waiting',
+    ]);
+  });
+
+  it('redraws in place when lines are wider than the terminal', async () => {
+    const { writes, io: out } = io(true, 24);
+    const view = new ProgressView(out, members);
+    view.round(round({ db: 'joined', api: 'joined' }));
+    view.round(round({ db: 'frozen', api: 'voted' }));
+    view.finish('db', 'failed: podman exited 125');
+    view.finish('api', 'ok');
+    const final = [
+      '  db   orders-db  frozen (epoch 3)  -> failed: podman exited 125',
+      '  api  orders-api  dumped (epoch 3)  -> ok',
+    ];
+    expect(await renderScreen(writes.join(''), 24)).toEqual(rowsOf(final, 24));
   });
 });

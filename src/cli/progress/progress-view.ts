@@ -1,6 +1,7 @@
 import type { OpenRoundStatus } from '../../coordinator/types.js';
 import type { CliIo } from '../context.js';
 import { memberStageLabel } from '../stage-labels.js';
+import { makeRedraw, type Redraw } from './redraw.js';
 
 interface Row {
   member: string;
@@ -9,24 +10,21 @@ interface Row {
   result?: string;
 }
 
-/** ANSI: cursor up N lines; erase line. */
-const UP = (lines: number) => `\x1b[${lines}A`;
-const ERASE = '\x1b[2K';
-
 /**
  * One line per member that follows the coordinator's round. On a terminal the block is redrawn
  * in place; otherwise each change is one appended line, so logs read top to bottom.
  */
 export class ProgressView {
   private readonly rows: Row[];
-  private drawn = false;
+  private readonly redraw: Redraw | undefined;
 
   constructor(
     private readonly io: CliIo,
     members: readonly { member: string; label: string }[],
   ) {
     this.rows = members.map(({ member, label }) => ({ member, label, stage: 'waiting' }));
-    if (io.isTty) this.draw();
+    this.redraw = io.isTty ? makeRedraw(io) : undefined;
+    this.draw();
   }
 
   /** Takes the members' stages from the coordinator's view of the open round. */
@@ -49,15 +47,13 @@ export class ProgressView {
   private set(row: Row, stage: string, force = false): void {
     const changed = force || row.stage !== stage;
     row.stage = stage;
-    if (this.io.isTty) this.draw();
+    if (this.redraw !== undefined) this.draw();
     else if (changed) this.io.out(this.line(row, this.width()) + '\n');
   }
 
   private draw(): void {
     const width = this.width();
-    const text = this.rows.map((row) => ERASE + this.line(row, width)).join('\n') + '\n';
-    this.io.out((this.drawn ? UP(this.rows.length) : '') + text);
-    this.drawn = true;
+    this.redraw?.(this.rows.map((row) => this.line(row, width)).join('\n'));
   }
 
   private width(): number {

@@ -197,7 +197,7 @@ export class CoordinatorCore {
     if (this.failure !== undefined) return;
     this.failure = error;
     this.clearTimer();
-    this.o.logger.error('coordinator-stopped', { code: error.code, message: error.message });
+    this.o.logger.error({ code: error.code, message: error.message }, 'coordinator-stopped');
     const unavailable = new CohortError(
       ErrorCode.Unreachable,
       `the coordinator stopped: ${error.message}`,

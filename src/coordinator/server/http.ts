@@ -4,7 +4,8 @@ import type { ListenAddress } from '../listen-address.js';
 
 export interface HttpEndpoints {
   healthy: () => boolean;
-  metrics: () => string;
+  /** A prom-client registry: what it collects, in the format it names. */
+  metrics: { contentType: string; metrics(): Promise<string> };
 }
 
 /** `/healthz` and Prometheus `/metrics` on a plain HTTP port, meant for localhost or a scrape network. */
@@ -22,9 +23,11 @@ export async function startHttp(
         .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
         .end(ok ? 'ok\n' : 'stopped\n');
     } else if (path === '/metrics') {
-      response
-        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
-        .end(endpoints.metrics());
+      endpoints.metrics.metrics().then(
+        (text) =>
+          response.writeHead(200, { 'content-type': endpoints.metrics.contentType }).end(text),
+        (error: Error) => response.writeHead(500).end(`${error.message}\n`),
+      );
     } else {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('try /healthz or /metrics\n');
     }

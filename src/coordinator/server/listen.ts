@@ -68,10 +68,13 @@ function tcpCredentialsFor(o: BindOptions): grpc.ServerCredentials {
     );
   }
   if (o.insecure === true) {
-    o.logger.warn('insecure-listener', {
-      message:
-        'listening on TCP without TLS: anyone who can reach the port can join, vote and change groups',
-    });
+    o.logger.warn(
+      {
+        message:
+          'listening on TCP without TLS: anyone who can reach the port can join, vote and change groups',
+      },
+      'insecure-listener',
+    );
     return grpc.ServerCredentials.createInsecure();
   }
   throw new CohortError(

@@ -1,34 +1,22 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFields = Record<string, unknown>;
 
-/** Structured logging: one event name and its facts per line. */
-export interface Logger {
-  debug(event: string, fields?: LogFields): void;
-  info(event: string, fields?: LogFields): void;
-  warn(event: string, fields?: LogFields): void;
-  error(event: string, fields?: LogFields): void;
+/**
+ * pino JSON lines: the event name is `msg`, its facts are fields, and level and time read as in
+ * runc's `--log-format json` ({"level":"info","time":"…","msg":"round-opened",…}).
+ */
+export function createLogger(destination: DestinationStream, level: LogLevel = 'info'): Logger {
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
 }
 
-const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-
-/** One JSON object per line, e.g. on stderr: {"time":…,"level":"info","event":"round-opened",…}. */
-export function jsonLogger(
-  write: (line: string) => void,
-  minimum: LogLevel = 'info',
-  clock: () => Date = () => new Date(),
-): Logger {
-  const emit =
-    (level: LogLevel) =>
-    (event: string, fields: LogFields = {}) => {
-      if (RANK[level] < RANK[minimum]) return;
-      write(JSON.stringify({ time: clock().toISOString(), level, event, ...fields }) + '\n');
-    };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
-}
-
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+/** Writes nothing: the default for a coordinator embedded in another program, and for tests. */
+export const silentLogger: Logger = pino({ level: 'silent' }, { write: () => undefined });

@@ -1,73 +1,71 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AbortKind } from '../protocol/effects.js';
+import type { BarrierStage, RoundKind } from '../types.js';
+
 /** Upper bounds in seconds: sub-millisecond loopback releases up to a slow dump's wait. */
 const BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300,
 ];
 
-interface Histogram {
-  counts: number[];
-  sum: number;
-  count: number;
-}
-
-/** The coordinator's Prometheus metrics, written in the text exposition format by hand. */
+/**
+ * The coordinator's Prometheus metrics, plus Node's process and event-loop-lag metrics, on a
+ * registry of its own: coordinators in one process (tests, embedders) never share a series.
+ * Every label is a bounded enum, never a group or member name.
+ */
 export class Metrics {
-  private readonly opened = new Map<string, number>();
-  private committed = 0;
-  private readonly aborted = new Map<string, number>();
-  private readonly waits = new Map<string, Histogram>();
+  readonly registry = new Registry();
+  private readonly opened = new Counter({
+    name: 'cohort_rounds_opened_total',
+    help: 'Rounds opened, by kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly committed = new Counter({
+    name: 'cohort_rounds_committed_total',
+    help: 'Rounds that reached a commit decision.',
+    registers: [this.registry],
+  });
+  private readonly aborted = new Counter({
+    name: 'cohort_rounds_aborted_total',
+    help: 'Rounds aborted, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly waits = new Histogram({
+    name: 'cohort_barrier_wait_seconds',
+    help: 'First arrival to release, by barrier.',
+    labelNames: ['stage'] as const,
+    buckets: BUCKETS,
+    registers: [this.registry],
+  });
 
-  constructor(private readonly connected: () => number) {}
+  constructor(connected: () => number) {
+    new Gauge({
+      name: 'cohort_members_connected',
+      help: 'Member sessions joined to a round and connected.',
+      registers: [this.registry],
+      collect() {
+        this.set(connected());
+      },
+    });
+    // Both kinds show from the start, so a rate() has a zero to begin from.
+    for (const kind of ['checkpoint', 'restore'] as const) this.opened.inc({ kind }, 0);
+    collectDefaultMetrics({ register: this.registry });
+  }
 
-  roundOpened(kind: string): void {
-    this.opened.set(kind, (this.opened.get(kind) ?? 0) + 1);
+  roundOpened(kind: RoundKind): void {
+    this.opened.inc({ kind });
   }
 
   roundCommitted(): void {
-    this.committed += 1;
+    this.committed.inc();
   }
 
-  roundAborted(reason: string): void {
-    this.aborted.set(reason, (this.aborted.get(reason) ?? 0) + 1);
+  roundAborted(reason: AbortKind): void {
+    this.aborted.inc({ reason });
   }
 
-  barrierWait(stage: string, seconds: number): void {
-    let h = this.waits.get(stage);
-    if (h === undefined)
-      this.waits.set(stage, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
-    BUCKETS.forEach((bound, i) => {
-      if (seconds <= bound) h.counts[i] = (h.counts[i] ?? 0) + 1;
-    });
-    h.sum += seconds;
-    h.count += 1;
-  }
-
-  render(): string {
-    const lines: string[] = [];
-    const family = (name: string, type: string, help: string) =>
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    family('cohort_rounds_opened_total', 'counter', 'Rounds opened, by kind.');
-    for (const kind of ['checkpoint', 'restore']) {
-      lines.push(`cohort_rounds_opened_total{kind="${kind}"} ${this.opened.get(kind) ?? 0}`);
-    }
-    family('cohort_rounds_committed_total', 'counter', 'Rounds that reached a commit decision.');
-    lines.push(`cohort_rounds_committed_total ${this.committed}`);
-    family('cohort_rounds_aborted_total', 'counter', 'Rounds aborted, by reason.');
-    for (const [reason, count] of [...this.aborted].sort()) {
-      lines.push(`cohort_rounds_aborted_total{reason="${reason}"} ${count}`);
-    }
-    family('cohort_barrier_wait_seconds', 'histogram', 'First arrival to release, by barrier.');
-    for (const [stage, h] of [...this.waits].sort()) {
-      BUCKETS.forEach((bound, i) => {
-        lines.push(
-          `cohort_barrier_wait_seconds_bucket{stage="${stage}",le="${bound}"} ${h.counts[i] ?? 0}`,
-        );
-      });
-      lines.push(`cohort_barrier_wait_seconds_bucket{stage="${stage}",le="+Inf"} ${h.count}`);
-      lines.push(`cohort_barrier_wait_seconds_sum{stage="${stage}"} ${h.sum}`);
-      lines.push(`cohort_barrier_wait_seconds_count{stage="${stage}"} ${h.count}`);
-    }
-    family('cohort_members_connected', 'gauge', 'Member sessions joined to a round and connected.');
-    lines.push(`cohort_members_connected ${this.connected()}`);
-    return lines.join('\n') + '\n';
+  barrierWait(stage: BarrierStage, seconds: number): void {
+    this.waits.observe({ stage }, seconds);
   }
 }

@@ -56,11 +56,10 @@ export function handleSession(
       core.receive(input);
     } catch (error) {
       const refusal = toCohortError(error);
-      logger.warn('message-refused', {
-        code: refusal.code,
-        message: refusal.message,
-        peer: call.getPeer(),
-      });
+      logger.warn(
+        { code: refusal.code, message: refusal.message, peer: call.getPeer() },
+        'message-refused',
+      );
       if (!joined) {
         finish(refusal);
         core.closeStream(conn, 'refused');

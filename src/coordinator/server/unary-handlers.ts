@@ -24,14 +24,14 @@ export function unaryHandlers(core: CoordinatorCore, logger: Logger): UntypedSer
     ApplyGroup: (request) => {
       const manifest = decodeManifest(request);
       core.applyGroup(manifest);
-      logger.info('group-applied', { group: manifest.name });
+      logger.info({ group: manifest.name }, 'group-applied');
       return {};
     },
     ListGroups: () => ({ groups: m.listGroups().map(encodeManifest) }),
     DeleteGroup: (request) => {
       const name = decodeGroupRef(request);
       core.deleteGroup(name);
-      logger.info('group-deleted', { group: name });
+      logger.info({ group: name }, 'group-deleted');
       return {};
     },
     History: (request) => ({ rounds: m.history(decodeGroupRef(request)).map(encodeRoundRecord) }),
@@ -58,7 +58,7 @@ export function unaryHandlers(core: CoordinatorCore, logger: Logger): UntypedSer
         callback(null, handler(call.request, identity));
       } catch (error) {
         const cohort = toCohortError(error);
-        logger.warn('request-refused', { verb, code: cohort.code, message: cohort.message });
+        logger.warn({ verb, code: cohort.code, message: cohort.message }, 'request-refused');
         callback(toStatusObject(cohort));
       }
     };

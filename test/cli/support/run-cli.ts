@@ -10,6 +10,9 @@ export interface RunCliOptions {
   env?: Record<string, string | undefined>;
   signal?: AbortSignal;
   isTty?: boolean;
+  /** The terminal's width and height, when isTty. */
+  columns?: number;
+  rows?: number;
   /** Called with everything written to stdout so far, after each write. */
   onStdout?: (stdout: string) => void;
 }
@@ -29,6 +32,7 @@ export async function cohortctl(
       },
       err: (text) => (stderr += text),
       isTty: options.isTty ?? false,
+      terminal: { columns: options.columns, rows: options.rows },
     },
     signal: options.signal ?? new AbortController().signal,
   });

@@ -43,7 +43,7 @@ export class DaemonProcess {
   }
 
   events(name: string): Record<string, unknown>[] {
-    return this.lines.filter((line) => line.event === name);
+    return this.lines.filter((line) => line.msg === name);
   }
 
   signal(signal: NodeJS.Signals): void {

@@ -7,7 +7,7 @@ import {
   type RunningCoordinator,
   type StartCoordinatorOptions,
 } from '../../../src/coordinator/embedded.js';
-import { jsonLogger } from '../../../src/coordinator/server/logger.js';
+import { createLogger } from '../../../src/coordinator/server/logger.js';
 import type { Deadlines } from '../../../src/coordinator/types.js';
 
 export type Transport = 'tcp' | 'unix';
@@ -36,7 +36,10 @@ export async function startTestCoordinator(
     listen,
     stateDir,
     insecure: transport === 'tcp',
-    logger: jsonLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>), 'debug'),
+    logger: createLogger(
+      { write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+      'debug',
+    ),
     ...extra,
   });
   const address = running.addresses[0] ?? '';
