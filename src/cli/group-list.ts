@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { DEADLINE_SETTINGS } from '../coordinator/deadlines.js';
 import { manifestSize } from '../coordinator/manifest.js';
 import type { GroupManifest } from '../coordinator/types.js';
 import type { CliContext } from './context.js';
@@ -32,8 +33,11 @@ export function groupListCommand(context: CliContext): CommandModule<object, Gro
 }
 
 function groupRow(group: GroupManifest): string[] {
-  const deadlines = Object.entries(group.deadlines ?? {})
-    .map(([key, ms]) => `${key}=${formatDuration(ms)}`)
+  // Named as the manifest and cohortd's flags name them: joinTimeout=20s.
+  const deadlines = DEADLINE_SETTINGS.filter(
+    (setting) => group.deadlines?.[setting.key] !== undefined,
+  )
+    .map((setting) => `${setting.field}=${formatDuration(group.deadlines?.[setting.key])}`)
     .join(' ');
   return [
     group.name,

@@ -1,3 +1,5 @@
+import { formatDuration as formatGoDuration } from '../core/duration.js';
+
 /** Left-aligned columns separated by two spaces, one row a line; the last column is not padded. */
 export function formatTable(
   header: readonly string[],
@@ -21,13 +23,9 @@ export function formatTable(
   );
 }
 
-/** A duration for people: 850ms, 2.4s, 3m05s. */
+/** A duration as Go prints one (850ms, 2.4s, 1m59.7s), or "-" when there is none. */
 export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+  return ms === undefined ? '-' : formatGoDuration(ms);
 }
 
 /** An ISO time, or "-" when there is none. */

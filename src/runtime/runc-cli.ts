@@ -66,11 +66,3 @@ export const RESTORE_FLAGS: readonly FlagSpec[] = [
   value('lsm-profile'),
   value('lsm-mount-context'),
 ];
-
-/** The subcommands cohort does more than pass through. */
-export const INTERCEPTED = ['create', 'run', 'checkpoint', 'restore'] as const;
-export type InterceptedCommand = (typeof INTERCEPTED)[number];
-
-export function isIntercepted(command: string | undefined): command is InterceptedCommand {
-  return (INTERCEPTED as readonly (string | undefined)[]).includes(command);
-}

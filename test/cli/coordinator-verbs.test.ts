@@ -33,14 +33,14 @@ describe('group apply, list, delete', () => {
   it('applies a YAML manifest and lists it, as text and as JSON', async () => {
     const file = manifest(
       'orders.yaml',
-      'name: orders\nmembers: [db, api]\ndeadlines:\n  joinMs: 20s\n',
+      'name: orders\nmembers: [db, api]\ndeadlines:\n  joinTimeout: 20s\n',
     );
     const applied = await cohortctl(['group', 'apply', '-f', file], { env });
     expect(applied).toEqual({ code: 0, stdout: 'group orders applied: db, api\n', stderr: '' });
     const listed = await cohortctl(['group', 'list'], { env });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toBe(
-      'NAME    SIZE  MEMBERS  DEADLINES\norders  2     db,api   joinMs=20.0s\n',
+      'NAME    SIZE  MEMBERS  DEADLINES\norders  2     db,api   joinTimeout=20s\n',
     );
     const json = await cohortctl(['group', 'list', '--json'], { env });
     expect(JSON.parse(json.stdout)).toEqual([

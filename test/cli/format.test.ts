@@ -54,7 +54,7 @@ describe('status text', () => {
         '  MEMBER  CONNECTED  STAGE',
         '  db      yes        frozen',
         '  api     no         not joined',
-        '  open round: epoch 5 checkpoint, phase freezing, 1/2 joined, open for 2.0s, deadline in 30.0s',
+        '  open round: epoch 5 checkpoint, phase freezing, 1/2 joined, open for 2s, deadline in 30s',
         '  last permanent checkpoint: epoch 3 at 2026-03-01T10:00:05Z, members db, api',
         '    MEMBER  IMAGES',
         '    db      /var/lib/db/checkpoint',
@@ -117,10 +117,10 @@ describe('history text', () => {
     ];
     expect(formatHistory('orders', rounds)).toBe(
       [
-        'EPOCH  KIND        OUTCOME    OPENED                JOIN  READY  FROZEN  VOTE  RESUMED  COMPLETE  REASON',
-        '1      checkpoint  permanent  2026-03-01T10:01:00Z  12ms  40ms   3ms     1.3s  -        90ms      -',
-        '2      checkpoint  aborted    2026-03-01T10:02:00Z  10ms  -      -       -     -        -         culprit api: deadline dumpMs passed',
-        '3      restore(1)  committed  2026-03-01T10:03:00Z  -     -      -       -     1m05s    -         -',
+        'EPOCH  KIND        OUTCOME    OPENED                JOIN  READY  FROZEN  VOTE   RESUMED  COMPLETE  REASON',
+        '1      checkpoint  permanent  2026-03-01T10:01:00Z  12ms  40ms   3ms     1.25s  -        90ms      -',
+        '2      checkpoint  aborted    2026-03-01T10:02:00Z  10ms  -      -       -      -        -         culprit api: deadline dumpMs passed',
+        '3      restore(1)  committed  2026-03-01T10:03:00Z  -     -      -       -      1m5s     -         -',
         '',
       ].join('\n'),
     );

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import {
-  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -8,15 +7,13 @@ import {
   renameSync,
   rmSync,
   statSync,
-  symlinkSync,
-  copyFileSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUSYBOX, makeBusyboxRootfs } from '../../src/demo/busybox-rootfs.js';
 
-/** The static busybox every test container runs. */
-export const BUSYBOX = '/bin/busybox';
+export { BUSYBOX };
 const RUNC_FOR_SPEC = '/usr/sbin/runc';
 const CACHE_DIR = join(tmpdir(), 'cohort-test-rootfs');
 
@@ -74,23 +71,7 @@ export function busyboxRootfs(): string {
   // Built aside and renamed, so concurrent test runs never see half a rootfs.
   const building = mkdtempSync(join(CACHE_DIR, stamp, 'building-'));
   const root = join(building, 'rootfs');
-  for (const sub of ['bin', 'proc', 'dev', 'sys', 'tmp', 'etc', 'root', 'run']) {
-    mkdirSync(join(root, sub), { recursive: true });
-  }
-  chmodSync(join(root, 'tmp'), 0o1777);
-  copyFileSync(BUSYBOX, join(root, 'bin', 'busybox'));
-  chmodSync(join(root, 'bin', 'busybox'), 0o755);
-  const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n');
-  for (const applet of applets) {
-    // "busybox" itself is in the list: linking it would replace the binary with a loop.
-    if (applet === '' || applet === 'busybox' || applet.includes('/')) continue;
-    symlinkSync('busybox', join(root, 'bin', applet));
-  }
-  writeFileSync(
-    join(root, 'etc', 'passwd'),
-    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
-  );
-  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
+  makeBusyboxRootfs(root, BUSYBOX);
   writeFileSync(join(root, '.complete'), stamp + '\n');
   try {
     renameSync(root, dir);

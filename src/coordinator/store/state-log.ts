@@ -1,6 +1,5 @@
 import {
   closeSync,
-  fstatSync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
@@ -73,10 +72,6 @@ export class StateLog {
     } catch (error) {
       throw storeError(`cannot write ${this.path}`, error);
     }
-  }
-
-  size(): number {
-    return this.fd === undefined ? 0 : fstatSync(this.fd).size;
   }
 
   close(): void {
