@@ -140,11 +140,72 @@ describe('cohortctl pki init', () => {
     [['--node', 'bad/name'], /--node "bad\/name" is not a name/],
     [['--member', 'db', '--member', 'db'], /"member-db" is asked for twice/],
     [['--days', '0'], /--days must be a whole number from 1 to 36500/],
+    [['--member', 'admin'], /--member "admin": cohortd reads that CN as its admin identity/],
   ])('exits 2 on bad input %j', async (flags, message) => {
     const result = await cohortctl(['pki', 'init', dir, ...flags], { env: PATH_ENV });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('cohortctl pki add', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cohort-pki-add-'));
+    expect((await cohortctl(['pki', 'init', dir, '--node', 'n1'], { env: PATH_ENV })).code).toBe(0);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('issues a new node, member and etcd member from the existing CA, leaving the rest as it was', async () => {
+    const before = Object.fromEntries(
+      readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+    );
+    const result = await cohortctl(
+      [
+        'pki',
+        'add',
+        dir,
+        '--node',
+        'n2',
+        '--member',
+        'db',
+        '--etcd-member',
+        'e1',
+        '--san',
+        '10.0.0.9',
+      ],
+      { env: PATH_ENV },
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    for (const [file, text] of Object.entries(before))
+      expect(readFileSync(join(dir, file), 'utf8')).toBe(text);
+    const ca = cert(dir, 'ca');
+    for (const [stem, subject] of [
+      ['node-n2', 'CN=node:n2'],
+      ['member-db', 'CN=db'],
+      ['etcd-e1', 'CN=etcd-e1'],
+      ['etcd-client', 'CN=cohortd'],
+    ] as const) {
+      const leaf = cert(dir, stem);
+      expect(leaf.subject).toBe(subject);
+      expect(leaf.verify(ca.publicKey)).toBe(true);
+      expect(statSync(join(dir, `${stem}.key`)).mode & 0o777).toBe(0o600);
+    }
+    expect(cert(dir, 'etcd-e1').subjectAltName).toContain('IP Address:10.0.0.9');
+  });
+
+  it('refuses to replace a pair that exists, and a directory with no CA', async () => {
+    const again = await cohortctl(['pki', 'add', dir, '--node', 'n1'], { env: PATH_ENV });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(
+      /pki add: .* already holds node-n1\.crt, node-n1\.key; pass --force/,
+    );
+    const empty = mkdtempSync(join(tmpdir(), 'cohort-pki-none-'));
+    const none = await cohortctl(['pki', 'add', empty, '--node', 'n3'], { env: PATH_ENV });
+    rmSync(empty, { recursive: true, force: true });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/has no ca\.crt; give the directory cohortctl pki init wrote/);
   });
 });

@@ -68,8 +68,14 @@ export async function issueCa(dir: string, options: IssueOptions): Promise<void>
   );
 }
 
-/** Creates `<stem>.key` (0600) and `<stem>.crt` signed by the CA in `dir`. */
-export async function issueLeaf(dir: string, leaf: LeafPlan, options: IssueOptions): Promise<void> {
+/** Creates `<stem>.key` (0600) and `<stem>.crt` in `dir`, signed by the CA in `caDir`. */
+export async function issueLeaf(
+  dir: string,
+  leaf: LeafPlan,
+  options: IssueOptions,
+  caDir = dir,
+): Promise<void> {
+  writeFileSync(join(dir, 'openssl.cnf'), REQ_CONFIG, { mode: 0o600 });
   const key = await makeKey(dir, leaf.stem, options);
   const csr = join(dir, `${leaf.stem}.csr`);
   await runOpenssl(
@@ -98,9 +104,9 @@ export async function issueLeaf(dir: string, leaf: LeafPlan, options: IssueOptio
       '-in',
       csr,
       '-CA',
-      join(dir, `${CA_STEM}.crt`),
+      join(caDir, `${CA_STEM}.crt`),
       '-CAkey',
-      join(dir, `${CA_STEM}.key`),
+      join(caDir, `${CA_STEM}.key`),
     ]
       .concat([
         '-set_serial',
