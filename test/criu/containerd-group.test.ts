@@ -58,13 +58,15 @@ describe.skipIf(tier.skip !== undefined)(
       if (containerd !== undefined) expect(shimPids(containerd.address)).toEqual([]);
     });
 
-    /** `ctr run -d --runc-binary bin/cohort` of a group of one, with ctr's OCI annotations. */
-    async function runMember(group: string, script: string): Promise<string> {
+    const MEMBERS = ['m0', 'm1', 'm2'];
+
+    /** `ctr run -d --runc-binary bin/cohort` of one member of a group of three, with ctr's OCI annotations. */
+    async function runMember(group: string, member: string, script: string): Promise<string> {
       const id = uniqueId('ctr');
       const annotations = [
         `${ANNOTATION.group}=${group}`,
-        `${ANNOTATION.member}=solo`,
-        `${ANNOTATION.size}=1`,
+        `${ANNOTATION.member}=${member}`,
+        `${ANNOTATION.members}=${MEMBERS.join(',')}`,
         // containerd's shims run with containerd's environment: the coordinator comes with the container.
         `${ANNOTATION.coordinator}=${coordinatorAddress}`,
       ];
@@ -109,72 +111,84 @@ describe.skipIf(tier.skip !== undefined)(
         .split(/\s+/)[2];
     }
 
-    it('checkpoints through cohort (pause, checkpoint --leave-running, resume): the round is permanent, the task runs on', async () => {
-      const group = uniqueId('ctrg').replace(/-/g, '');
-      const id = await runMember(group, COUNTER);
-      const image = join(dir, `${id}-image`);
-      const work = join(dir, `${id}-work`);
-      const result = await containerd.ctr([
-        'task',
-        'checkpoint',
-        '--image-path',
-        image,
-        '--work-path',
-        work,
-        id,
-      ]);
-      expect(result, result.stderr).toMatchObject({ exitCode: 0 });
-
-      const manifest = JSON.parse(readFileSync(join(image, 'cohort-manifest.json'), 'utf8')) as {
-        group: string;
-        member: string;
-        epoch: number;
-      };
-      expect(manifest).toMatchObject({ group, member: 'solo' });
-      const round = (await client.history(group)).find((r) => r.epoch === manifest.epoch);
-      expect(round).toMatchObject({ kind: 'checkpoint', outcome: 'permanent', members: ['solo'] });
-      // CRIU ran cohort's hook at every frozen-window action it reached.
-      expect(readFileSync(join(work, 'dump.log'), 'utf8')).toMatch(
-        /Running post-dump scripts\n.*\n.*\[\S*criu-action\]/,
+    /** `ctr task checkpoint` of every member at once, as the shims of several nodes would run. */
+    function checkpointAll(ids: readonly string[]) {
+      return Promise.all(
+        ids.map((id) =>
+          containerd.ctr([
+            'task',
+            'checkpoint',
+            '--image-path',
+            join(dir, `${id}-image`),
+            '--work-path',
+            join(dir, `${id}-work`),
+            id,
+          ]),
+        ),
       );
+    }
 
-      expect(await taskStatus(id)).toBe('RUNNING');
-      expect(await containerFreezerState(containerd.runcRoot, id)).toBe('THAWED');
-      const now = counterLog(id).last ?? 0;
-      await waitForCount(id, now + 3);
-      expect(isUnbroken(counterLog(id))).toBe(true);
+    it('checkpoints a group of three through cohort (pause, checkpoint --leave-running, resume): one permanent round, every task runs on', async () => {
+      const group = uniqueId('ctrg').replace(/-/g, '');
+      const ids = await Promise.all(MEMBERS.map((member) => runMember(group, member, COUNTER)));
+      const results = await checkpointAll(ids);
+      for (const result of results) expect(result, result.stderr).toMatchObject({ exitCode: 0 });
+
+      const manifests = ids.map(
+        (id) =>
+          JSON.parse(readFileSync(join(dir, `${id}-image`, 'cohort-manifest.json'), 'utf8')) as {
+            group: string;
+            member: string;
+            epoch: number;
+          },
+      );
+      expect(manifests.map((m) => m.member)).toEqual(MEMBERS);
+      expect(new Set(manifests.map((m) => m.epoch)).size).toBe(1);
+      const round = (await client.history(group)).find((r) => r.epoch === manifests[0]?.epoch);
+      expect(round).toMatchObject({ kind: 'checkpoint', outcome: 'permanent' });
+      expect([...(round?.members ?? [])].sort()).toEqual(MEMBERS);
+      for (const id of ids) {
+        // CRIU ran cohort's hook at every frozen-window action it reached.
+        expect(readFileSync(join(dir, `${id}-work`, 'dump.log'), 'utf8')).toMatch(
+          /Running post-dump scripts\n.*\n.*\[\S*criu-action\]/,
+        );
+        expect(await taskStatus(id)).toBe('RUNNING');
+        expect(await containerFreezerState(containerd.runcRoot, id)).toBe('THAWED');
+        const now = counterLog(id).last ?? 0;
+        await waitForCount(id, now + 3);
+        expect(isUnbroken(counterLog(id))).toBe(true);
+      }
     });
 
-    it('fails the checkpoint when CRIU cannot dump the member: the round aborts, the task runs on', async () => {
+    it('fails every member when CRIU cannot dump one: the round aborts, every task runs on', async () => {
       const group = uniqueId('ctrg').replace(/-/g, '');
-      const id = await runMember(group, GHOST);
-      const image = join(dir, `${id}-image`);
-      const result = await containerd.ctr([
-        'task',
-        'checkpoint',
-        '--image-path',
-        image,
-        '--work-path',
-        join(dir, `${id}-work`),
-        id,
-      ]);
-      expect(result.exitCode).not.toBe(0);
-      // The shim reports CRIU's failure; cohort's own line is in the runtime log it keeps.
-      expect(result.stderr).toContain('criu failed');
-      expect(readFileSync(join(containerd.bundleOf(id), 'log.json'), 'utf8')).toMatch(
-        new RegExp(`checkpoint of ${group}/solo (failed|aborted): .*runc checkpoint exited 1`),
+      const ids = await Promise.all(
+        MEMBERS.map((member) => runMember(group, member, member === 'm1' ? GHOST : COUNTER)),
       );
-      expect(existsSync(join(image, 'cohort-manifest.json'))).toBe(false);
+      const results = await checkpointAll(ids);
+      for (const result of results) expect(result.exitCode).not.toBe(0);
+      const ghost = ids[1] ?? '';
+      // The shim reports CRIU's failure; cohort's own line is in the runtime log it keeps.
+      expect(results[1]?.stderr).toContain('criu failed');
+      expect(readFileSync(join(containerd.bundleOf(ghost), 'log.json'), 'utf8')).toMatch(
+        new RegExp(`checkpoint of ${group}/m1 (failed|aborted): .*runc checkpoint exited 1`),
+      );
+      expect(readFileSync(join(containerd.bundleOf(ids[0] ?? ''), 'log.json'), 'utf8')).toMatch(
+        new RegExp(`checkpoint of ${group}/m0 aborted: member ${group}/m1`),
+      );
       expect((await client.history(group)).at(-1)).toMatchObject({
         kind: 'checkpoint',
         outcome: 'aborted',
-        culprit: 'solo',
+        culprit: 'm1',
       });
-      expect(await taskStatus(id)).toBe('RUNNING');
-      expect((await containerState(containerd.runcRoot, id))?.status).toBe('running');
-      expect(await containerFreezerState(containerd.runcRoot, id)).toBe('THAWED');
-      const now = counterLog(id).last ?? 0;
-      await waitForCount(id, now + 2);
+      for (const id of ids) {
+        expect(existsSync(join(dir, `${id}-image`, 'cohort-manifest.json'))).toBe(false);
+        expect(await taskStatus(id)).toBe('RUNNING');
+        expect((await containerState(containerd.runcRoot, id))?.status).toBe('running');
+        expect(await containerFreezerState(containerd.runcRoot, id)).toBe('THAWED');
+        const now = counterLog(id).last ?? 0;
+        await waitForCount(id, now + 2);
+      }
     });
   },
 );

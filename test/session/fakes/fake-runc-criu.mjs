@@ -5,7 +5,8 @@
 // real container is frozen (runc pause) where CRIU freezes it. Faults for tests:
 //   FAKE_CRIU_FAIL_AT=<action|dump|restore>  CRIU itself fails at that point
 //   FAKE_RUNC_DIE_AT=<action>                this runc is SIGKILLed right after that action
-//   FAKE_CRIU_DELAY=<action>:<ms>            CRIU takes that long before running the action
+//   FAKE_CRIU_DELAY=<action|freeze>:<ms>     CRIU takes that long before running the action
+//                                            (or before freezing the container)
 // FAKE_CRIU_LOG=<file> gets one line per event: "<id> <event> <exit code> <ms since epoch>".
 import { spawnSync } from 'node:child_process';
 import {
@@ -77,10 +78,13 @@ function record(event, code = 0) {
   if (process.env.FAKE_CRIU_LOG)
     appendFileSync(process.env.FAKE_CRIU_LOG, `${id} ${event} ${code} ${Date.now()}\n`);
 }
-/** Runs the action script as CRIU does; returns its exit code. */
-function action(script, name, imageFd, initPid) {
+function delayAt(name) {
   const [delayed, ms] = (process.env.FAKE_CRIU_DELAY ?? '').split(':');
   if (delayed === name) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(ms));
+}
+/** Runs the action script as CRIU does; returns its exit code. */
+function action(script, name, imageFd, initPid) {
+  delayAt(name);
   if (script === undefined) return 0;
   const env = {
     ...process.env,
@@ -110,6 +114,7 @@ function checkpoint() {
   const pid = state.pid;
   if (failAt === 'pre-dump' || action(script, 'pre-dump', imageFd, pid) !== 0)
     die('pre-dump script failed');
+  delayAt('freeze');
   real(['pause', id], 'ignore');
   record('frozen');
   const thawAndDie = (why) => {
