@@ -13,20 +13,27 @@ export function verifyHookAttached(
   containerId: string,
 ): void {
   const path = annotations[CRIU_CONFIG_ANNOTATION];
-  let attached = false;
-  if (path !== undefined && path !== '') {
-    try {
-      attached = parseCriuConfig(readFileSync(path, 'utf8')).some(
-        (option) => option.key === 'action-script' && option.value === hook,
-      );
-    } catch {
-      attached = false;
-    }
-  }
-  if (!attached) {
+  const fix = 'create the container with cohort as its runtime';
+  const refuse = (problem: string, cause?: unknown): never => {
     throw new CohortError(
       ErrorCode.Session,
-      `container ${containerId} declares a group but its CRIU config (${path ?? 'none'}) does not run cohort's action script ${hook}; create the container with cohort as its runtime`,
+      `container ${containerId} declares a group but ${problem}; ${fix}`,
+      { cause, details: { container: containerId, criuConfig: path ?? '', hook } },
+    );
+  };
+  if (path === undefined || path === '') refuse('has no CRIU config (no org.criu.config)');
+  let text = '';
+  try {
+    text = readFileSync(path ?? '', 'utf8');
+  } catch (error) {
+    refuse(
+      `its CRIU config ${path ?? ''} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      error,
     );
   }
+  const attached = parseCriuConfig(text).some(
+    (option) => option.key === 'action-script' && option.value === hook,
+  );
+  if (!attached)
+    refuse(`its CRIU config (${path ?? ''}) does not run cohort's action script ${hook}`);
 }
