@@ -230,6 +230,29 @@ export class EtcdCluster {
     return text.split('\n').slice(-15).join('\n');
   }
 
+  /** Runs etcdctl against the running members with the trusted client certificate. */
+  ctl(args: readonly string[]): string {
+    const endpoints = this.endpoints().filter((_, i) => this.isRunning(i));
+    const { ca, cert, key } = this.tls();
+    return execFileSync(
+      'etcdctl',
+      ['--endpoints', endpoints.join(','), '--cacert', ca, '--cert', cert, '--key', key, ...args],
+      { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ETCDCTL_API: '3' } },
+    );
+  }
+
+  /** The index of the member that is etcd's raft leader now. */
+  raftLeader(): number {
+    const statuses = JSON.parse(this.ctl(['endpoint', 'status', '-w', 'json'])) as {
+      Endpoint: string;
+      Status: { header: { member_id: number }; leader: number };
+    }[];
+    const leading = statuses.find((s) => s.Status.header.member_id === s.Status.leader);
+    const index = this.endpoints().indexOf(leading?.Endpoint ?? '');
+    if (index < 0) throw new Error(`no etcd raft leader among ${JSON.stringify(statuses)}`);
+    return index;
+  }
+
   /** Kills every member and removes every file the cluster made. */
   async destroy(): Promise<void> {
     await Promise.all(this.members.map((_, i) => this.signal(i, 'SIGKILL')));
