@@ -160,3 +160,21 @@ test('an aborted campaign rejects and leaves no key behind', async () => {
   await held.resign();
   expect(await holder.leader()).toBeUndefined();
 });
+
+test('closing a client ends its leadership and its pending campaign', async () => {
+  const prefix = '/election-close/';
+  const [a, b] = await Promise.all([client(prefix), client(prefix)]);
+  if (a === undefined || b === undefined) throw new Error('two clients expected');
+  const leaderA = await a.campaign('a');
+  const pendingB = b.campaign('b');
+  b.close();
+  await expect(pendingB).rejects.toMatchObject({
+    code: ErrorCode.Store,
+    message: expect.stringContaining('the etcd client is closed'),
+  });
+  a.close();
+  expect((await leaderA.lost).message).toContain('the etcd client was closed');
+  await expect(leaderA.write([{ type: 'put', key: 'k', value: 1 }])).rejects.toMatchObject({
+    code: ErrorCode.NotLeader,
+  });
+});

@@ -37,6 +37,7 @@ export class EndpointPool {
   private preferred = 0;
   private readonly clients: (EndpointClients | undefined)[];
   private closed = false;
+  private readonly closeHooks = new Set<() => void>();
 
   constructor(readonly settings: EtcdSettings) {
     this.clients = settings.endpoints.map(() => undefined);
@@ -62,7 +63,9 @@ export class EndpointPool {
 
   /**
    * Runs `invoke` on the preferred member, then the others in turn, until it succeeds, fails for
-   * a reason another member would not change, or the request timeout passes.
+   * a reason another member would not change, or the request timeout passes. A write whose
+   * attempt timed out may have landed and is sent again: writes are puts and deletes of whole
+   * values, so landing twice leaves the same state (at a later revision).
    */
   async request<T>(
     what: string,
@@ -78,8 +81,14 @@ export class EndpointPool {
     for (let attempt = 0; ; attempt += 1) {
       if (this.closed) throw grpcError(what, 'the etcd client is closed', undefined);
       const clients = this.current();
+      // A member that lost its raft leader holds a proposal until etcd's own 7 s timeout: give
+      // each attempt a third of the budget, so another member (and a new raft leader) gets a turn.
+      const attemptEnd = Math.min(
+        deadline,
+        Date.now() + Math.max(250, this.settings.requestTimeoutMs / 3),
+      );
       try {
-        return await invoke(clients, this.metadata(), { deadline });
+        return await invoke(clients, this.metadata(), { deadline: attemptEnd });
       } catch (error) {
         const failure = classifyFailure(error, clients.endpoint);
         if (failure.kind === 'other')
@@ -99,13 +108,27 @@ export class EndpointPool {
     }
   }
 
+  /** Runs `hook` when the pool closes (streams and leases stop); returns the undo. */
+  onClose(hook: () => void): () => void {
+    this.closeHooks.add(hook);
+    return () => this.closeHooks.delete(hook);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    for (const hook of [...this.closeHooks]) hook();
+    this.closeHooks.clear();
     for (const clients of this.clients) clients?.kv.close();
     this.clients.fill(undefined);
   }
 
   private at(index: number): EndpointClients {
+    if (this.closed) throw grpcError('reach etcd', 'the etcd client is closed', undefined);
     const existing = this.clients[index];
     if (existing !== undefined) return existing;
     const endpoint = this.settings.endpoints[index];

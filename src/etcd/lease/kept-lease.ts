@@ -28,6 +28,7 @@ export class KeptLease {
   private readonly ticker: NodeJS.Timeout;
   private expiry: NodeJS.Timeout | undefined;
   private revoking: Promise<void> | undefined;
+  private readonly forgetClose: () => void;
 
   static async grant(
     pool: EndpointPool,
@@ -57,6 +58,9 @@ export class KeptLease {
     this.expiresAt = grantSentAt + ttlSeconds * 1000;
     this.armExpiry();
     this.ticker = setInterval(() => this.renew(), intervalMs);
+    this.forgetClose = pool.onClose(() =>
+      this.lose(`lease ${this.hexId} was dropped: the etcd client was closed`),
+    );
   }
 
   /** Aborted, with the CohortError as reason, when the lease is lost or revoked. */
@@ -76,6 +80,7 @@ export class KeptLease {
 
   private async revokeOnce(): Promise<void> {
     this.lose(`lease ${this.hexId} was revoked`);
+    if (this.pool.isClosed) return;
     try {
       await this.pool.request('revoke a lease', (c, md, options) =>
         call((cb) => c.lease.leaseRevoke({ ID: this.id }, md, options, cb)),
@@ -92,6 +97,7 @@ export class KeptLease {
       details: { lease: this.hexId, ttlSeconds: this.ttlSeconds },
     });
     clearInterval(this.ticker);
+    this.forgetClose();
     if (this.expiry !== undefined) clearTimeout(this.expiry);
     this.dropStream(false);
     this.controller.abort(error);

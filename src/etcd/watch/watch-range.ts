@@ -36,6 +36,7 @@ export function watchRange(pool: EndpointPool, options: WatchRangeOptions): Watc
 
   const stop = (): void => {
     cancelled = true;
+    forgetClose();
     if (timer !== undefined) clearTimeout(timer);
     const current = stream;
     stream = undefined;
@@ -100,6 +101,7 @@ export function watchRange(pool: EndpointPool, options: WatchRangeOptions): Watc
     });
   }
 
+  const forgetClose = pool.onClose(stop);
   open();
   return { cancel: stop };
 }
