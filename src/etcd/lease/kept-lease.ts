@@ -10,6 +10,9 @@ import type {
   LeaseKeepAliveResponse,
 } from '../wire/types.js';
 
+// Monotonic: a wall clock stepped by NTP must not stretch or cut a lease.
+const now = (): number => performance.now();
+
 type KeepAliveStream = grpc.ClientDuplexStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>;
 
 /**
@@ -35,7 +38,7 @@ export class KeptLease {
     ttlSeconds: number,
     intervalMs: number,
   ): Promise<KeptLease> {
-    const sentAt = Date.now();
+    const sentAt = now();
     const reply = await pool.request('grant a lease', (c, md, options) =>
       call<LeaseGrantResponse>((cb) =>
         c.lease.leaseGrant({ TTL: String(ttlSeconds) }, md, options, cb),
@@ -107,9 +110,9 @@ export class KeptLease {
   private renew(): void {
     const oldest = this.pending[0];
     // A renewal unanswered for a whole interval: that member is stuck, try the next one.
-    if (oldest !== undefined && Date.now() - oldest > this.intervalMs) this.dropStream(true);
+    if (oldest !== undefined && now() - oldest > this.intervalMs) this.dropStream(true);
     const stream = this.stream ?? this.openStream();
-    this.pending.push(Date.now());
+    this.pending.push(now());
     stream.write({ ID: this.id });
   }
 
@@ -130,7 +133,8 @@ export class KeptLease {
   }
 
   private onReply(reply: LeaseKeepAliveResponse): void {
-    const sentAt = this.pending.shift() ?? Date.now();
+    const sentAt = this.pending.shift();
+    if (sentAt === undefined) return;
     const ttl = toNumber(reply.TTL, 'TTL');
     if (ttl <= 0) {
       this.lose(`etcd no longer has lease ${this.hexId}: it expired or was revoked`);
@@ -144,7 +148,7 @@ export class KeptLease {
     if (this.expiry !== undefined) clearTimeout(this.expiry);
     this.expiry = setTimeout(
       () => {
-        if (Date.now() >= this.expiresAt) {
+        if (now() >= this.expiresAt) {
           this.lose(
             `lease ${this.hexId} was not renewed within its TTL of ${this.ttlSeconds} s: etcd is unreachable or has no quorum`,
           );
@@ -152,7 +156,7 @@ export class KeptLease {
           this.armExpiry();
         }
       },
-      Math.max(0, this.expiresAt - Date.now()),
+      Math.max(0, this.expiresAt - now()),
     );
   }
 
