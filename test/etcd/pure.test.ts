@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -167,13 +167,15 @@ describe('options', () => {
       ],
       [{ endpoints: ['a:1'], tls: { ca, cert: ca } }, 'needs both cert and key'],
     ];
-    for (const [options, message] of cases) {
-      expect(() => normalizeEtcdOptions(options)).toThrow(message);
-      try {
-        normalizeEtcdOptions(options);
-      } catch (error) {
-        expect(error).toMatchObject({ code: ErrorCode.Config });
+    try {
+      for (const [options, message] of cases) {
+        expect(() => normalizeEtcdOptions(options)).toThrow(message);
+        expect(() => normalizeEtcdOptions(options)).toThrow(
+          expect.objectContaining({ code: ErrorCode.Config }),
+        );
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
