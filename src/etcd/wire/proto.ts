@@ -12,6 +12,8 @@ export const ETCD_PROTO_DIR = join(PROTO_DIR, 'etcd');
  *   npx proto-loader-gen-types --longs=String --enums=String --defaults --oneofs \
  *     --grpcLib=@grpc/grpc-js --importFileExtension=.js -I proto/etcd -O src/etcd/generated \
  *     etcdserverpb/rpc.proto
+ * then a "Generated … do not edit" first line in each file, an eslint-disable of no-explicit-any
+ * atop rpc.ts, and prettier --write.
  * Strings for int64: lease IDs use all 63 bits, past what a number holds.
  */
 const LOADER_OPTIONS: protoLoader.Options = {
