@@ -26,6 +26,14 @@ export const ErrorCode = {
   Internal: 'COHORT_ERR_INTERNAL',
   RoundBusy: 'COHORT_ERR_ROUND_BUSY',
   NotPermanent: 'COHORT_ERR_NOT_PERMANENT',
+  /** This replica no longer leads: its etcd election key is gone or changed, so its writes are refused. */
+  NotLeader: 'COHORT_ERR_NOT_LEADER',
+  /** No etcd endpoint accepted a connection within the request timeout. */
+  EtcdUnreachable: 'COHORT_ERR_ETCD_UNREACHABLE',
+  /** etcd answered but could not commit or read in time: no raft leader, quorum lost. */
+  EtcdNoQuorum: 'COHORT_ERR_ETCD_NO_QUORUM',
+  /** The TLS handshake with etcd failed: wrong CA, or a client certificate etcd does not trust. */
+  EtcdTls: 'COHORT_ERR_ETCD_TLS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

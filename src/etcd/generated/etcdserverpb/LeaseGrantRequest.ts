@@ -1,0 +1,14 @@
+// Generated from proto/etcd by proto-loader-gen-types (see src/etcd/wire/proto.ts): do not edit.
+// Original file: proto/etcd/etcdserverpb/rpc.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface LeaseGrantRequest {
+  TTL?: number | string | Long;
+  ID?: number | string | Long;
+}
+
+export interface LeaseGrantRequest__Output {
+  TTL: string;
+  ID: string;
+}

@@ -1,0 +1,43 @@
+import { CohortError, ErrorCode } from '../../core/errors.js';
+import { encodeJson } from '../json-value.js';
+import type { Keyspace } from '../keyspace.js';
+import type { RequestOp, TxnRequest } from '../wire/types.js';
+import type { Fence, WriteOp } from './records.js';
+
+/** etcd's --max-txn-ops default: a txn with more operations is refused. */
+export const MAX_TXN_OPS = 128;
+
+/**
+ * One txn for the whole write. With a fence, the ops run only if the fence key still has its
+ * create revision; otherwise the txn reads that key, so the refusal can say what became of it.
+ */
+export function buildTxn(keyspace: Keyspace, ops: readonly WriteOp[], fence?: Fence): TxnRequest {
+  if (ops.length === 0 || ops.length > MAX_TXN_OPS) {
+    throw new CohortError(
+      ErrorCode.Store,
+      `an etcd write holds ${ops.length} operations: give 1 to ${MAX_TXN_OPS} (etcd's --max-txn-ops), or split it`,
+      { details: { operations: ops.length, max: MAX_TXN_OPS } },
+    );
+  }
+  const success = ops.map((op) => toRequestOp(keyspace, op));
+  if (fence === undefined) return { compare: [], success, failure: [] };
+  const key = Buffer.from(fence.key);
+  return {
+    compare: [
+      { key, target: 'CREATE', result: 'EQUAL', createRevision: String(fence.createRevision) },
+    ],
+    success,
+    failure: [{ requestRange: { key } }],
+  };
+}
+
+function toRequestOp(keyspace: Keyspace, op: WriteOp): RequestOp {
+  switch (op.type) {
+    case 'put':
+      return { requestPut: { key: keyspace.dataKey(op.key), value: encodeJson(op.value) } };
+    case 'delete':
+      return { requestDeleteRange: { key: keyspace.dataKey(op.key) } };
+    case 'delete-prefix':
+      return { requestDeleteRange: keyspace.dataRange(op.prefix) };
+  }
+}
