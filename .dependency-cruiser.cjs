@@ -7,6 +7,7 @@ const RANK = {
   runtime: 7,
   agent: 6,
   session: 5,
+  engines: 5,
   coordinator: 4,
   store: 3,
   etcd: 3,

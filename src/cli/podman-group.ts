@@ -2,7 +2,7 @@ import type { CoordinatorClient } from '../coordinator/client.js';
 import type { GroupStatus } from '../coordinator/types.js';
 import { CohortError, ErrorCode } from '../core/errors.js';
 import { findPodmanMembers, type PodmanMember } from './podman/find-members.js';
-import type { Podman } from './podman/podman.js';
+import type { Podman } from '../engines/podman/run.js';
 import { unknownGroup } from './require-group.js';
 
 export interface PodmanGroup {

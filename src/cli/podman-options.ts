@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { CliContext } from './context.js';
 import { repeatable, wholeNumber } from './options.js';
-import type { Podman } from './podman/podman.js';
+import type { Podman } from '../engines/podman/run.js';
 
 /** The flags every podman-driven verb shares. */
 export function withPodmanOptions<T>(yargs: Argv<T>) {

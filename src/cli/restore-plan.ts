@@ -6,7 +6,7 @@ import { readImageManifest } from '../criu/image-manifest.js';
 import { checkMembership } from './check-membership.js';
 import { findArchiveMembers } from './podman/archive-members.js';
 import { podmanGroup } from './podman-group.js';
-import { runPodman, type Podman } from './podman/podman.js';
+import { runPodman, type Podman } from '../engines/podman/run.js';
 import { unknownGroup } from './require-group.js';
 
 /** One member to restore: from its container's own checkpoint, or from an archive. */

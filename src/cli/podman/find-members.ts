@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readGroupDeclaration, ANNOTATION, type GroupDeclaration } from '../../spec/annotations.js';
-import { podmanJson, type Podman } from './podman.js';
+import { podmanJson, type Podman } from '../../engines/podman/run.js';
 
 /** A podman container that declares itself a member of the group. */
 export interface PodmanMember {
