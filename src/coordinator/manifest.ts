@@ -62,9 +62,12 @@ function validateDeadlineOverrides(
       );
     }
     if (!Number.isInteger(value) || value < 1 || value > MAX_DEADLINE_MS) {
-      throw manifestError(
-        `deadlines.${key}`,
-        `${value} is not a whole number of ms from 1 to ${MAX_DEADLINE_MS}`,
+      // The dotted path, as checkName gives for members: the wire and the CLI name it alike.
+      const field = `manifest.deadlines.${key}`;
+      throw new CohortError(
+        ErrorCode.Manifest,
+        `${field}: ${value} is not a whole number of ms from 1 to ${MAX_DEADLINE_MS}`,
+        { details: { field } },
       );
     }
     result[key as keyof Deadlines] = value;
