@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { CoordinatorService as Service } from '../gen/cohort/v1/coordinator.js';
 import type {
   CompletionReport,
   CoordinatorClient,
@@ -10,14 +11,14 @@ import type {
 import { channelFor, unreachable } from './client/channel.js';
 import {
   decodeDecisionReply,
-  decodeManifestReply,
   decodeRoundRecord,
   decodeStatusReply,
 } from './client/decode-reply.js';
 import { openMemberSession } from './client/open-session.js';
-import { callUnary } from './client/unary.js';
+import { callUnary, type UnaryMethod } from './client/unary.js';
 import type { DecisionRecord, GroupManifest, RoundRecord, StatusReply } from './types.js';
-import { coordinatorService } from './wire/proto.js';
+import { decodeManifest } from './wire/decode-unary.js';
+import { encodeCompleteReport, encodeManifest } from './wire/encode.js';
 
 export type * from './client-types.js';
 export type {
@@ -34,10 +35,9 @@ const UNARY_TIMEOUT_MS = 10_000;
 
 /** Connects and waits until the channel is ready; a coordinator that cannot be reached is an error. */
 export async function connectCoordinator(o: CoordinatorClientOptions): Promise<CoordinatorClient> {
-  const Service = coordinatorService();
   const target = o.address.startsWith('unix://') ? o.address : `dns:${o.address}`;
   const channel = channelFor(o.address, o.tls, o.insecure);
-  const client = new Service(target, channel.credentials, channel.options);
+  const client = new grpc.Client(target, channel.credentials, channel.options);
   try {
     await new Promise<void>((resolve, reject) => {
       client.waitForReady(Date.now() + o.connectTimeoutMs, (error) =>
@@ -75,41 +75,39 @@ class Client implements CoordinatorClient {
   }
 
   async status(group?: string): Promise<StatusReply> {
-    return decodeStatusReply(await this.call('Status', group === undefined ? {} : { group }));
+    return decodeStatusReply(await this.call(Service.status, { group: group ?? '' }));
   }
 
   async applyGroup(manifest: GroupManifest): Promise<void> {
-    await this.call('ApplyGroup', { ...manifest });
+    await this.call(Service.applyGroup, encodeManifest(manifest));
   }
 
   async listGroups(): Promise<GroupManifest[]> {
-    const reply = await this.call('ListGroups', {});
-    return (Array.isArray(reply.groups) ? reply.groups : []).map(decodeManifestReply);
+    return (await this.call(Service.listGroups, {})).groups.map(decodeManifest);
   }
 
   async deleteGroup(name: string): Promise<void> {
-    await this.call('DeleteGroup', { name });
+    await this.call(Service.deleteGroup, { name });
   }
 
   async history(group: string): Promise<RoundRecord[]> {
-    const reply = await this.call('History', { name: group });
-    return (Array.isArray(reply.rounds) ? reply.rounds : []).map(decodeRoundRecord);
+    return (await this.call(Service.history, { name: group })).rounds.map(decodeRoundRecord);
   }
 
   async getDecision(group: string, epoch: number): Promise<DecisionRecord | undefined> {
-    const reply = decodeDecisionReply(await this.call('GetDecision', { group, epoch }));
+    const reply = decodeDecisionReply(await this.call(Service.getDecision, { group, epoch }));
     return reply.state === 'decided' ? reply.decision : undefined;
   }
 
   async reportComplete(report: CompletionReport): Promise<void> {
-    await this.call('ReportComplete', { ...report });
+    await this.call(Service.reportComplete, encodeCompleteReport(report));
   }
 
   close(): void {
     this.client.close();
   }
 
-  private call(verb: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return callUnary(this.client, this.o.address, verb, request, { timeoutMs: UNARY_TIMEOUT_MS });
+  private call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
+    return callUnary(this.client, this.o.address, method, request, { timeoutMs: UNARY_TIMEOUT_MS });
   }
 }

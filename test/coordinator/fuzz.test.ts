@@ -3,12 +3,14 @@ import { CohortError, ErrorCode } from '../../src/core/errors.js';
 import { NAME_PATTERN } from '../../src/coordinator/names.js';
 import type { BarrierStage } from '../../src/coordinator/types.js';
 import { sessionServiceDefinition } from '../../src/coordinator/server/build-server.js';
+import type { Malformed } from '../../src/coordinator/wire/checks.js';
 import { decodeMemberMessage } from '../../src/coordinator/wire/decode-member.js';
 import {
   decodeCompleteReport,
   decodeDecisionRequest,
   decodeManifest,
 } from '../../src/coordinator/wire/decode-unary.js';
+import * as wire from '../../src/gen/cohort/v1/coordinator.js';
 import { Random, fuzzSettings } from './support/fuzz-random.js';
 import { MachineHarness, type Conn } from './support/machine-harness.js';
 
@@ -33,7 +35,10 @@ test(
   'the message decoders refuse what they cannot use, and only with BadMessage',
   async () => {
     const random = new Random(seed);
-    const session = sessionServiceDefinition().Session;
+    const served = sessionServiceDefinition();
+    const session = served.Session;
+    const member = (loose: Record<string, unknown>) =>
+      received(wire.MemberMessage, session.requestDeserialize, loose);
     const until = Date.now() + seconds * 1000;
     let cases = 0;
     let accepted = 0;
@@ -43,10 +48,10 @@ test(
         const roll = random.next();
         const value =
           roll < 0.2
-            ? session?.requestDeserialize(random.bytes())
+            ? session.requestDeserialize(random.bytes())
             : roll < 0.6
-              ? nearlyValid(random)
-              : {
+              ? member(nearlyValid(random))
+              : member({
                   seq: random.value(),
                   ...random.object([
                     'join',
@@ -57,7 +62,7 @@ test(
                     'fail',
                     'junk',
                   ]),
-                };
+                });
         try {
           const input = decodeMemberMessage(value, 1);
           accepted++;
@@ -73,11 +78,29 @@ test(
           expect((error as CohortError).code).toBe(ErrorCode.BadMessage);
           expect((error as CohortError).details.field).toBeTypeOf('string');
         }
-        for (const decode of [decodeManifest, decodeCompleteReport, decodeDecisionRequest]) {
+        const unary = {
+          ApplyGroup: () =>
+            decodeManifest(
+              received(wire.GroupManifest, served.ApplyGroup.requestDeserialize, loose(random)),
+            ),
+          ReportComplete: () =>
+            decodeCompleteReport(
+              received(
+                wire.CompleteReport,
+                served.ReportComplete.requestDeserialize,
+                loose(random),
+              ),
+            ),
+          GetDecision: () =>
+            decodeDecisionRequest(
+              received(wire.DecisionRequest, served.GetDecision.requestDeserialize, loose(random)),
+            ),
+        };
+        for (const [verb, decode] of Object.entries(unary)) {
           try {
-            decode(random.value());
+            decode();
           } catch (error) {
-            expectCohortError(error, decode.name);
+            expectCohortError(error, verb);
           }
         }
       }
@@ -88,6 +111,31 @@ test(
   },
   TIMEOUT,
 );
+
+/**
+ * A loosely built message as the server's handler receives it: through real bytes when it
+ * encodes, else (NaN, fractions: nothing bytes can carry) the typed value itself.
+ */
+function received<T>(
+  type: wire.MessageFns<T>,
+  deserialize: (bytes: Buffer) => T | Malformed,
+  loose: unknown,
+): T | Malformed {
+  const typed = type.fromJSON(loose);
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.from(type.encode(typed).finish());
+  } catch {
+    return typed;
+  }
+  return deserialize(bytes);
+}
+
+/** Any object at all, as the loose form of a unary request. */
+function loose(random: Random): Record<string, unknown> {
+  const value = random.value();
+  return typeof value === 'object' && value !== null ? { ...value } : {};
+}
 
 /** A well-formed member message with, usually, one field replaced by something random. */
 function nearlyValid(random: Random): Record<string, unknown> {

@@ -1,5 +1,8 @@
 import { CohortError, ErrorCode } from '../../core/errors.js';
+import type * as wire from '../../gen/cohort/v1/coordinator.js';
 import type { Decision } from '../client-types.js';
+import { nonEmpty, optional } from '../wire/optional.js';
+import { parseDetails } from '../wire/status-map.js';
 
 export type Abort = { reason: string; culprit?: string };
 
@@ -24,19 +27,19 @@ export function abortDecision(epoch: number, abort: Abort): Decision {
   };
 }
 
-export function pick(event: { reason?: string; culprit?: string }): {
+/** The reason and culprit a decision or abort names; proto3's '' is none. */
+export function pick(event: { reason: string; culprit: string }): {
   reason?: string;
   culprit?: string;
 } {
-  return {
-    ...(event.reason === undefined ? {} : { reason: event.reason }),
-    ...(event.culprit === undefined ? {} : { culprit: event.culprit }),
-  };
+  return optional({ reason: nonEmpty(event.reason), culprit: nonEmpty(event.culprit) });
 }
 
-/** A code from the wire, trusted only if it is one of ours. */
-export function errorCodeOf(code: string): ErrorCode {
-  return (Object.values(ErrorCode) as string[]).includes(code)
-    ? (code as ErrorCode)
+/** The server's refusal of a request on the stream, as the CohortError it carries. */
+export function refusalOf(error: wire.Error): CohortError {
+  // A code from the wire is trusted only if it is one of ours.
+  const code = (Object.values(ErrorCode) as string[]).includes(error.code)
+    ? (error.code as ErrorCode)
     : ErrorCode.Protocol;
+  return new CohortError(code, error.message, { details: parseDetails(error.detailsJson) });
 }

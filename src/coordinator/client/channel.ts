@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { CohortError, ErrorCode } from '../../core/errors.js';
-import { MAX_MESSAGE_BYTES } from '../wire/proto.js';
+import { MAX_MESSAGE_BYTES } from '../wire/limits.js';
 
 export interface ClientTls {
   ca: string;

@@ -1,15 +1,14 @@
 import type * as grpc from '@grpc/grpc-js';
-import { CohortError } from '../../core/errors.js';
+import type { CoordinatorMessage, MemberMessage } from '../../gen/cohort/v1/coordinator.js';
 import type { Decision, MemberSession } from '../client-types.js';
 import type { BarrierStage } from '../types.js';
-import { STAGE_TO_WIRE } from '../wire/enums.js';
-import { parseDetails } from '../wire/status-map.js';
-import { abortDecision, abortError, errorCodeOf, pick, type Abort } from './abort.js';
-import { decodeServerEvent, type ServerEvent } from './decode-reply.js';
+import { STAGE_FROM_WIRE, STAGE_TO_WIRE } from '../wire/enums.js';
+import { nonEmpty } from '../wire/optional.js';
+import { abortDecision, abortError, pick, refusalOf, type Abort } from './abort.js';
 import { deferred, type Deferred } from './deferred.js';
 import { recoverDecision, reportCompleteAfterLoss, type RecoveryTarget } from './recovery.js';
 
-type Wire = Record<string, unknown>;
+type Body = NonNullable<MemberMessage['body']>;
 type CompleteResult = { ok: boolean; imageLocation?: string; reason?: string };
 
 /**
@@ -34,7 +33,7 @@ export class MemberSessionImpl implements MemberSession {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
-    private readonly call: grpc.ClientDuplexStream<Wire, Wire>,
+    private readonly call: grpc.ClientDuplexStream<MemberMessage, CoordinatorMessage>,
     readonly epoch: number,
     readonly roundId: string,
     members: readonly string[],
@@ -42,14 +41,11 @@ export class MemberSessionImpl implements MemberSession {
     heartbeatMs: number,
   ) {
     this.currentMembers = members;
-    call.on('data', (raw: Wire) => {
-      const event = decodeServerEvent(raw);
-      if (event !== undefined) this.onEvent(event);
-    });
+    call.on('data', (message: CoordinatorMessage) => this.onMessage(message));
     call.on('error', (error: grpc.ServiceError) => this.onLost(error.details || error.message));
     call.on('end', () => this.onLost('the coordinator ended the stream'));
     this.heartbeat = setInterval(
-      () => this.send({ heartbeat: { epoch: this.epoch } }),
+      () => this.send({ $case: 'heartbeat', value: { epoch: this.epoch } }),
       heartbeatMs,
     );
     this.heartbeat.unref();
@@ -73,7 +69,8 @@ export class MemberSessionImpl implements MemberSession {
       const answer = deferred<void>();
       waiting = answer;
       this.arrivals.set(stage, answer);
-      this.request({ arrive: { epoch: this.epoch, stage: STAGE_TO_WIRE[stage] } }, answer);
+      const arrive = { epoch: this.epoch, stage: STAGE_TO_WIRE[stage] };
+      this.request({ $case: 'arrive', value: arrive }, answer);
     }
     return waiting.promise;
   }
@@ -88,7 +85,7 @@ export class MemberSessionImpl implements MemberSession {
     if (this.lost !== undefined) this.recover();
     else
       this.request(
-        { vote: { epoch: this.epoch, ok, ...(reason === undefined ? {} : { reason }) } },
+        { $case: 'vote', value: { epoch: this.epoch, ok, reason: reason ?? '' } },
         answer,
       );
     return answer.promise;
@@ -101,13 +98,18 @@ export class MemberSessionImpl implements MemberSession {
     const answer = deferred<void>();
     this.completing = answer;
     if (this.lost !== undefined) this.completeAfterLoss(result);
-    else this.request({ complete: { epoch: this.epoch, ...result } }, answer);
+    else {
+      this.pendingResult = result;
+      const { ok, imageLocation = '', reason = '' } = result;
+      const complete = { epoch: this.epoch, ok, imageLocation, reason };
+      this.request({ $case: 'complete', value: complete }, answer);
+    }
     return answer.promise;
   }
 
   fail(reason: string): void {
     if (this.aborted === undefined && this.lost === undefined)
-      this.send({ fail: { epoch: this.epoch, reason } });
+      this.send({ $case: 'fail', value: { epoch: this.epoch, reason } });
   }
 
   onAbort(listener: (a: Abort) => void): void {
@@ -123,34 +125,34 @@ export class MemberSessionImpl implements MemberSession {
     this.onLost('the session was closed');
   }
 
-  private onEvent(event: ServerEvent): void {
-    switch (event.type) {
-      case 'release':
-        if (event.stage === 'ready' && event.members.length > 0)
-          this.currentMembers = event.members;
-        this.released.add(event.stage);
-        this.arrivals.get(event.stage)?.resolve();
+  private onMessage({ body }: CoordinatorMessage): void {
+    switch (body?.$case) {
+      case 'release': {
+        const stage = STAGE_FROM_WIRE.get(body.value.stage);
+        if (stage === undefined) return;
+        const { members } = body.value;
+        if (stage === 'ready' && members.length > 0) this.currentMembers = members;
+        this.released.add(stage);
+        this.arrivals.get(stage)?.resolve();
         return;
+      }
       case 'decision':
-        this.decide({ commit: event.commit, epoch: this.epoch, ...pick(event) });
+        this.decide({ commit: body.value.commit, epoch: this.epoch, ...pick(body.value) });
         return;
-      case 'abort':
-        this.decide({ commit: false, epoch: this.epoch, reason: event.reason, ...pick(event) });
+      case 'abort': {
+        const reason = nonEmpty(body.value.reason) ?? 'aborted';
+        this.decide({ commit: false, epoch: this.epoch, ...pick(body.value), reason });
         return;
+      }
       case 'ack':
         this.completing?.resolve();
         return;
       case 'error': {
-        const error = new CohortError(errorCodeOf(event.code), event.message, {
-          details: parseDetails(event.detailsJson),
-        });
-        const waiting = this.pending.get(event.seq);
-        this.pending.delete(event.seq);
-        waiting?.reject(error);
+        const waiting = this.pending.get(body.value.seq);
+        this.pending.delete(body.value.seq);
+        waiting?.reject(refusalOf(body.value));
         return;
       }
-      case 'welcome':
-        return;
     }
   }
 
@@ -205,15 +207,14 @@ export class MemberSessionImpl implements MemberSession {
     );
   }
 
-  private request(body: Wire, answer: Deferred<never> | Deferred<void> | Deferred<Decision>): void {
+  private request(body: Body, answer: Deferred<never> | Deferred<void> | Deferred<Decision>): void {
     const seq = this.seq++;
     this.pending.set(seq, answer as Deferred<never>);
-    if ('complete' in body) this.pendingResult = body.complete as CompleteResult;
     this.send(body, seq);
   }
 
-  private send(body: Wire, seq = this.seq++): void {
+  private send(body: Body, seq = this.seq++): void {
     if (this.lost !== undefined || this.closed) return;
-    this.call.write({ seq, ...body });
+    this.call.write({ seq, body });
   }
 }

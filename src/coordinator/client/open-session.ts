@@ -1,14 +1,16 @@
 import type * as grpc from '@grpc/grpc-js';
 import { CohortError, ErrorCode } from '../../core/errors.js';
+import {
+  type CoordinatorMessage,
+  CoordinatorService,
+  type Join,
+} from '../../gen/cohort/v1/coordinator.js';
 import type { JoinRequest, MemberSession } from '../client-types.js';
 import { KIND_TO_WIRE } from '../wire/enums.js';
-import { fromServiceError, parseDetails } from '../wire/status-map.js';
-import { errorCodeOf } from './abort.js';
+import { fromServiceError } from '../wire/status-map.js';
+import { refusalOf } from './abort.js';
 import { unreachable } from './channel.js';
-import { decodeServerEvent } from './decode-reply.js';
 import { MemberSessionImpl } from './member-session.js';
-
-type Wire = Record<string, unknown>;
 
 export interface OpenOptions {
   address: string;
@@ -24,10 +26,8 @@ export function openMemberSession(
   join: JoinRequest,
   o: OpenOptions,
 ): Promise<MemberSession> {
-  const open = (
-    client as unknown as { Session(): grpc.ClientDuplexStream<Wire, Wire> }
-  ).Session.bind(client);
-  const call = open();
+  const { path, requestSerialize, responseDeserialize } = CoordinatorService.session;
+  const call = client.makeBidiStreamRequest(path, requestSerialize, responseDeserialize);
   const label = `join ${join.group}/${join.member} at ${o.address}`;
   return new Promise((resolve, reject) => {
     const settle = (error: CohortError | undefined, session?: MemberSession): void => {
@@ -45,32 +45,22 @@ export function openMemberSession(
       () => settle(unreachable(o.address, `no answer to the join within ${o.answerTimeoutMs} ms`)),
       o.answerTimeoutMs,
     );
-    const onData = (raw: Wire): void => {
-      const event = decodeServerEvent(raw);
-      if (event?.type === 'welcome') {
+    const onData = ({ body }: CoordinatorMessage): void => {
+      if (body?.$case === 'welcome') {
+        const { epoch, roundId, members } = body.value;
         const heartbeatMs = join.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
         const recovery = {
           client,
           address: o.address,
           group: join.group,
           member: join.member,
-          epoch: event.epoch,
+          epoch,
           windowMs: o.reconnectWindowMs,
         };
         // The session attaches its listeners before ours go, so nothing on the stream is missed.
-        const session = new MemberSessionImpl(
-          call,
-          event.epoch,
-          event.roundId,
-          event.members,
-          recovery,
-          heartbeatMs,
-        );
+        const session = new MemberSessionImpl(call, epoch, roundId, members, recovery, heartbeatMs);
         settle(undefined, session);
-      } else if (event?.type === 'error') {
-        const details = parseDetails(event.detailsJson);
-        settle(new CohortError(errorCodeOf(event.code), event.message, { details }));
-      }
+      } else if (body?.$case === 'error') settle(refusalOf(body.value));
     };
     const onError = (error: grpc.ServiceError): void => {
       const cohort = fromServiceError(error, label);
@@ -85,10 +75,16 @@ export function openMemberSession(
     call.on('data', onData);
     call.on('error', onError);
     call.on('end', onEnd);
-    call.write({ seq: 0, join: encodeJoin(join) });
+    call.write({ seq: 0, body: { $case: 'join', value: encodeJoin(join) } });
   });
 }
 
-function encodeJoin(join: JoinRequest): Wire {
-  return { ...join, kind: KIND_TO_WIRE[join.kind] };
+function encodeJoin(join: JoinRequest): Join {
+  return {
+    ...join,
+    kind: KIND_TO_WIRE[join.kind],
+    declaredMembers: join.declaredMembers ?? [],
+    heartbeatMs: join.heartbeatMs ?? 0,
+    imageLocation: join.imageLocation ?? '',
+  };
 }

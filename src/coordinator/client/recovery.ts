@@ -1,6 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import { CohortError, ErrorCode, isCohortError } from '../../core/errors.js';
+import { CoordinatorService as Service } from '../../gen/cohort/v1/coordinator.js';
 import type { Decision } from '../client-types.js';
+import { encodeCompleteReport } from '../wire/encode.js';
 import { decodeDecisionReply } from './decode-reply.js';
 import { sleep } from './deferred.js';
 import { callUnary } from './unary.js';
@@ -30,7 +32,7 @@ export async function recoverDecision(t: RecoveryTarget): Promise<Decision> {
         await callUnary(
           t.client,
           t.address,
-          'GetDecision',
+          Service.getDecision,
           { group: t.group, epoch: t.epoch },
           callOptions(until),
         ),
@@ -64,10 +66,15 @@ export async function reportCompleteAfterLoss(
 ): Promise<void> {
   const until = Date.now() + t.windowMs;
   let last: unknown;
-  const request = { group: t.group, epoch: t.epoch, member: t.member, ...result };
+  const request = encodeCompleteReport({
+    group: t.group,
+    epoch: t.epoch,
+    member: t.member,
+    ...result,
+  });
   while (Date.now() < until) {
     try {
-      await callUnary(t.client, t.address, 'ReportComplete', request, callOptions(until));
+      await callUnary(t.client, t.address, Service.reportComplete, request, callOptions(until));
       return;
     } catch (error) {
       last = error;

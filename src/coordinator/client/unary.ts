@@ -1,16 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { CohortError, ErrorCode, isCohortError } from '../../core/errors.js';
-import { PROTO_FILE } from '../wire/proto.js';
 import { fromServiceError } from '../wire/status-map.js';
 import { unreachable } from './channel.js';
 
-type Wire = Record<string, unknown>;
-type UnaryMethod = (
-  request: Wire,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, reply?: Wire) => void,
-) => grpc.ClientUnaryCall;
+/** The part of a generated method definition a client call needs. */
+export interface UnaryMethod<Req, Res> {
+  path: string;
+  requestSerialize: (value: Req) => Buffer;
+  responseDeserialize: (bytes: Buffer) => Res;
+}
 
 export interface UnaryOptions {
   timeoutMs: number;
@@ -19,26 +17,27 @@ export interface UnaryOptions {
 }
 
 /** One unary call; a gRPC failure comes back as the CohortError the server meant. */
-export function callUnary(
+export function callUnary<Req, Res>(
   client: grpc.Client,
   address: string,
-  verb: string,
-  request: Wire,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
   o: UnaryOptions,
-): Promise<Wire> {
-  const method = (client as unknown as Record<string, UnaryMethod | undefined>)[verb];
-  if (method === undefined)
-    throw new CohortError(ErrorCode.Internal, `${PROTO_FILE} has no ${verb}`);
+): Promise<Res> {
+  const verb = method.path.slice(method.path.lastIndexOf('/') + 1);
   const metadata = new grpc.Metadata(o.waitForReady === true ? { waitForReady: true } : undefined);
   return new Promise((resolve, reject) => {
-    method.call(
-      client,
+    client.makeUnaryRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
       request,
       metadata,
       { deadline: Date.now() + o.timeoutMs },
       (error, reply) => {
         if (error === null) {
-          resolve(reply ?? {});
+          if (reply !== undefined) resolve(reply);
+          else reject(new CohortError(ErrorCode.Internal, `${verb} at ${address}: no reply`));
           return;
         }
         const cohort = fromServiceError(error, `${verb} at ${address}`);

@@ -1,7 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { CohortError, ErrorCode } from '../../core/errors.js';
-import { MALFORMED } from '../wire/fields.js';
-import { coordinatorService, MAX_MESSAGE_BYTES, PROTO_FILE } from '../wire/proto.js';
+import {
+  type CoordinatorMessage,
+  CoordinatorService as Service,
+} from '../../gen/cohort/v1/coordinator.js';
+import { Malformed } from '../wire/checks.js';
+import { MAX_MESSAGE_BYTES } from '../wire/limits.js';
 import type { CoordinatorCore } from './coordinator-core.js';
 import type { Logger } from './logger.js';
 import { handleSession } from './session-handler.js';
@@ -18,38 +21,42 @@ export const SERVER_CHANNEL_OPTIONS: grpc.ServerOptions = {
   'grpc.enable_channelz': 0,
 };
 
+/** The service as served, keyed by the .proto's method names (the verbs identity checks use). */
+export function sessionServiceDefinition() {
+  return {
+    Session: served(Service.session),
+    Status: served(Service.status),
+    ApplyGroup: served(Service.applyGroup),
+    ListGroups: served(Service.listGroups),
+    DeleteGroup: served(Service.deleteGroup),
+    History: served(Service.history),
+    GetDecision: served(Service.getDecision),
+    ReportComplete: served(Service.reportComplete),
+  } satisfies grpc.ServiceDefinition;
+}
+
 /**
- * The service as served: Session's serializer passes pre-serialized broadcasts through, and
- * bytes that are not protobuf reach the handlers as a marked value (INVALID_ARGUMENT there)
- * instead of grpc-js's INTERNAL.
+ * Pre-serialized broadcasts pass through the serializer, and bytes that are not protobuf reach
+ * the handler as Malformed (INVALID_ARGUMENT there) instead of grpc-js's INTERNAL.
  */
-export function sessionServiceDefinition(): grpc.ServiceDefinition {
-  const service = coordinatorService().service;
-  const served: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
-  for (const [name, method] of Object.entries(service)) {
-    const deserialize = method.requestDeserialize;
-    const serialize = method.responseSerialize;
-    served[name] = {
-      ...method,
-      requestDeserialize: (bytes: Buffer) => {
-        try {
-          return deserialize(bytes);
-        } catch (error) {
-          return { [MALFORMED]: error instanceof Error ? error.message : String(error) };
-        }
-      },
-      responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)),
-    };
-  }
-  return served;
+function served<Req, Res>(method: grpc.MethodDefinition<Req, Res>) {
+  return {
+    ...method,
+    requestDeserialize: (bytes: Buffer): Req | Malformed => {
+      try {
+        return method.requestDeserialize(bytes);
+      } catch (error) {
+        return new Malformed(error instanceof Error ? error.message : String(error));
+      }
+    },
+    responseSerialize: (value: Res | Buffer): Buffer =>
+      Buffer.isBuffer(value) ? value : method.responseSerialize(value),
+  };
 }
 
 /** Serializes a stream message once, for a broadcast to many members. */
-export function sessionSerializer(): (message: Record<string, unknown>) => Buffer {
-  const session = coordinatorService().service.Session;
-  if (session === undefined)
-    throw new CohortError(ErrorCode.Internal, `${PROTO_FILE} has no Session method`);
-  return (message) => session.responseSerialize(message);
+export function sessionSerializer(): (message: CoordinatorMessage) => Buffer {
+  return Service.session.responseSerialize;
 }
 
 /** Builds the gRPC server without binding it: callers (and tests) choose the addresses. */
@@ -57,9 +64,7 @@ export function buildServer(core: CoordinatorCore, logger: Logger): grpc.Server 
   const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
   server.addService(sessionServiceDefinition(), {
     ...unaryHandlers(core, logger),
-    Session: (
-      call: grpc.ServerDuplexStream<Record<string, unknown>, Record<string, unknown> | Buffer>,
-    ) => handleSession(core, logger, call),
+    Session: (call: Parameters<typeof handleSession>[2]) => handleSession(core, logger, call),
   });
   return server;
 }

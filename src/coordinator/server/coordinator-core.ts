@@ -1,4 +1,5 @@
 import { CohortError, ErrorCode, toCohortError } from '../../core/errors.js';
+import type { CoordinatorMessage } from '../../gen/cohort/v1/coordinator.js';
 import type { CoordinatorMachine } from '../protocol/machine.js';
 import type { ConnId, Effect, OutMessage } from '../protocol/effects.js';
 import type { CompleteReport, StreamInput } from '../protocol/inputs.js';
@@ -13,7 +14,7 @@ import { observeEvent } from './observe.js';
 /** One member stream as the core sees it. */
 export interface StreamSink {
   /** A message object, or bytes already serialized once for a broadcast. */
-  write(message: Record<string, unknown> | Buffer): void;
+  write(message: CoordinatorMessage | Buffer): void;
   /** Ends the stream with the error's gRPC status. */
   fail(error: CohortError): void;
   /** Ends the stream cleanly. */
@@ -31,7 +32,7 @@ export interface CoreOptions {
   log: StateLog;
   logger: Logger;
   metrics: Metrics;
-  serialize: (message: Record<string, unknown>) => Buffer;
+  serialize: (message: CoordinatorMessage) => Buffer;
   clock: () => number;
   onFatal: (error: CohortError) => void;
   faults?: FaultInjection;

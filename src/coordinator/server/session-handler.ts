@@ -1,13 +1,13 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { CohortError, toCohortError } from '../../core/errors.js';
+import type { CoordinatorMessage, MemberMessage } from '../../gen/cohort/v1/coordinator.js';
+import { Malformed } from '../wire/checks.js';
 import { decodeMemberMessage } from '../wire/decode-member.js';
 import { encodeOut } from '../wire/encode.js';
 import { toStatusObject } from '../wire/status-map.js';
 import type { CoordinatorCore } from './coordinator-core.js';
 import { authorizeMember, identityOf } from './identity.js';
 import type { Logger } from './logger.js';
-
-type Wire = Record<string, unknown>;
 
 /**
  * One member's bidirectional stream: every message is validated before the machine sees it; a
@@ -16,7 +16,7 @@ type Wire = Record<string, unknown>;
 export function handleSession(
   core: CoordinatorCore,
   logger: Logger,
-  call: ServerDuplexStream<Wire, Wire | Buffer>,
+  call: ServerDuplexStream<MemberMessage | Malformed, CoordinatorMessage | Buffer>,
 ): void {
   let closed = false;
   const finish = (status?: CohortError): void => {
@@ -45,7 +45,7 @@ export function handleSession(
     core.closeStream(conn, 'refused');
     return;
   }
-  call.on('data', (raw: unknown) => {
+  call.on('data', (raw: MemberMessage | Malformed) => {
     if (closed) return;
     try {
       const input = decodeMemberMessage(raw, conn);
@@ -65,7 +65,8 @@ export function handleSession(
         core.closeStream(conn, 'refused');
         return;
       }
-      call.write(encodeOut({ type: 'error', seq: seqOf(raw), error: refusal }));
+      const seq = raw instanceof Malformed ? 0 : raw.seq;
+      call.write(encodeOut({ type: 'error', seq, error: refusal }));
     }
   });
   call.on('end', () => {
@@ -74,9 +75,4 @@ export function handleSession(
   });
   call.on('cancelled', () => drop('the stream was cancelled (connection lost)'));
   call.on('error', (error: Error) => drop(`stream error: ${error.message}`));
-}
-
-function seqOf(raw: unknown): number {
-  const seq = (raw as { seq?: unknown } | null)?.seq;
-  return typeof seq === 'number' ? seq : 0;
 }

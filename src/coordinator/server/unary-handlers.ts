@@ -1,5 +1,7 @@
-import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { toCohortError } from '../../core/errors.js';
+import type { CoordinatorService } from '../../gen/cohort/v1/coordinator.js';
+import type { Malformed } from '../wire/checks.js';
 import {
   decodeCompleteReport,
   decodeDecisionRequest,
@@ -13,55 +15,66 @@ import type { CoordinatorCore } from './coordinator-core.js';
 import { authorizeVerb, identityOf, type Identity, type Verb } from './identity.js';
 import type { Logger } from './logger.js';
 
-type Wire = Record<string, unknown>;
-type Handler = (request: unknown, identity: Identity) => Wire;
+type Method<V extends Verb> = CoordinatorService[Uncapitalize<V>];
+type Handler<V extends Verb> = (
+  request: ReturnType<Method<V>['requestDeserialize']> | Malformed,
+  identity: Identity,
+) => ReturnType<Method<V>['responseDeserialize']>;
 
 /** Every unary verb: authorize, validate, act, answer; any CohortError becomes its gRPC status here. */
-export function unaryHandlers(core: CoordinatorCore, logger: Logger): UntypedServiceImplementation {
+export function unaryHandlers(
+  core: CoordinatorCore,
+  logger: Logger,
+): grpc.UntypedServiceImplementation {
   const m = core.machine;
-  const verbs: Record<Verb, Handler> = {
-    Status: (request) => encodeStatus(m.status(core.now(), decodeStatusRequest(request))),
-    ApplyGroup: (request) => {
+  const unary = <V extends Verb>(verb: V, handler: Handler<V>) => serve(verb, handler, logger);
+  return {
+    Status: unary('Status', (request) =>
+      encodeStatus(m.status(core.now(), decodeStatusRequest(request))),
+    ),
+    ApplyGroup: unary('ApplyGroup', (request) => {
       const manifest = decodeManifest(request);
       core.applyGroup(manifest);
       logger.info({ group: manifest.name }, 'group-applied');
       return {};
-    },
-    ListGroups: () => ({ groups: m.listGroups().map(encodeManifest) }),
-    DeleteGroup: (request) => {
+    }),
+    ListGroups: unary('ListGroups', () => ({ groups: m.listGroups().map(encodeManifest) })),
+    DeleteGroup: unary('DeleteGroup', (request) => {
       const name = decodeGroupRef(request);
       core.deleteGroup(name);
       logger.info({ group: name }, 'group-deleted');
       return {};
-    },
-    History: (request) => ({ rounds: m.history(decodeGroupRef(request)).map(encodeRoundRecord) }),
-    GetDecision: (request) => {
+    }),
+    History: unary('History', (request) => ({
+      rounds: m.history(decodeGroupRef(request)).map(encodeRoundRecord),
+    })),
+    GetDecision: unary('GetDecision', (request) => {
       const { group, epoch } = decodeDecisionRequest(request);
       return encodeDecision(m.getDecision(group, epoch));
-    },
-    ReportComplete: (request, identity) => {
+    }),
+    ReportComplete: unary('ReportComplete', (request, identity) => {
       const report = decodeCompleteReport(request);
       authorizeVerb(identity, 'ReportComplete', report.member);
       core.reportComplete(report);
       return {};
-    },
+    }),
   };
-  const implementation: UntypedServiceImplementation = {};
-  for (const [verb, handler] of Object.entries(verbs) as [Verb, Handler][]) {
-    implementation[verb] = (
-      call: ServerUnaryCall<unknown, Wire>,
-      callback: sendUnaryData<Wire>,
-    ) => {
-      try {
-        const identity = identityOf(call);
-        authorizeVerb(identity, verb);
-        callback(null, handler(call.request, identity));
-      } catch (error) {
-        const cohort = toCohortError(error);
-        logger.warn({ verb, code: cohort.code, message: cohort.message }, 'request-refused');
-        callback(toStatusObject(cohort));
-      }
-    };
-  }
-  return implementation;
+}
+
+function serve<V extends Verb>(
+  verb: V,
+  handler: Handler<V>,
+  logger: Logger,
+): grpc.handleUnaryCall<Parameters<Handler<V>>[0], ReturnType<Handler<V>>> {
+  return (call, callback) => {
+    try {
+      const identity = identityOf(call);
+      authorizeVerb(identity, verb);
+      callback(null, handler(call.request, identity));
+    } catch (error) {
+      const cohort = toCohortError(error);
+      logger.warn({ verb, code: cohort.code, message: cohort.message }, 'request-refused');
+      callback(toStatusObject(cohort));
+    }
+  };
 }

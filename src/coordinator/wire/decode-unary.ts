@@ -1,64 +1,50 @@
-import { validateManifest } from '../manifest.js';
+import type * as wire from '../../gen/cohort/v1/coordinator.js';
+import { checkName } from '../names.js';
 import type { CompleteReport } from '../protocol/inputs.js';
-import { DEADLINE_KEYS, MAX_DEADLINE_MS } from '../deadlines.js';
-import type { Deadlines, GroupManifest } from '../types.js';
-import {
-  bool,
-  epochOf,
-  MAX_PATH_CHARS,
-  MAX_REASON_CHARS,
-  name,
-  names,
-  objectAt,
-  optionalString,
-  whole,
-} from './fields.js';
-import { MAX_MEMBERS } from '../manifest.js';
+import type { GroupManifest } from '../types.js';
+import { epochOf, type Malformed, text, wellFormed } from './checks.js';
+import { MAX_PATH_CHARS, MAX_REASON_CHARS } from './limits.js';
+import { optional } from './optional.js';
 
-export function decodeManifest(value: unknown, field = 'manifest'): GroupManifest {
-  const raw = objectAt(value, field);
-  const manifest: GroupManifest = { name: name(raw, 'name', `${field}.name`) };
-  const members = names(raw, 'members', `${field}.members`);
-  if (members !== undefined) manifest.members = members;
-  const size = whole(raw, 'size', `${field}.size`, { min: 0, max: MAX_MEMBERS });
+/** Converts only: validateManifest is the one check a manifest gets, wherever it comes from. */
+export function decodeManifest(message: wire.GroupManifest | Malformed): GroupManifest {
+  const { name, members, size, deadlines } = wellFormed(message, 'manifest');
+  const manifest: GroupManifest = { name };
+  if (members.length > 0) manifest.members = [...members];
   if (size !== undefined) manifest.size = size;
-  if (raw.deadlines !== undefined && raw.deadlines !== null) {
-    const wire = objectAt(raw.deadlines, `${field}.deadlines`);
-    const deadlines: Partial<Deadlines> = {};
-    for (const key of DEADLINE_KEYS) {
-      const ms = whole(wire, key, `${field}.deadlines.${key}`, { min: 1, max: MAX_DEADLINE_MS });
-      if (ms !== undefined) deadlines[key] = ms;
-    }
-    if (Object.keys(deadlines).length > 0) manifest.deadlines = deadlines;
-  }
-  return validateManifest(manifest);
+  const set = optional({ ...deadlines });
+  if (Object.keys(set).length > 0) manifest.deadlines = set;
+  return manifest;
 }
 
-export function decodeGroupRef(value: unknown): string {
-  return name(objectAt(value, 'request'), 'name', 'name');
+export function decodeGroupRef(message: wire.GroupRef | Malformed): string {
+  return checkName(wellFormed(message, 'request').name, 'name');
 }
 
-export function decodeStatusRequest(value: unknown): string | undefined {
-  const raw = objectAt(value, 'request');
-  return raw.group === undefined || raw.group === '' ? undefined : name(raw, 'group', 'group');
+/** The group asked about, or undefined for every group. */
+export function decodeStatusRequest(message: wire.StatusRequest | Malformed): string | undefined {
+  const { group } = wellFormed(message, 'request');
+  return group === '' ? undefined : checkName(group, 'group');
 }
 
-export function decodeDecisionRequest(value: unknown): { group: string; epoch: number } {
-  const raw = objectAt(value, 'request');
-  return { group: name(raw, 'group', 'group'), epoch: epochOf(raw, 'epoch') };
+export function decodeDecisionRequest(message: wire.DecisionRequest | Malformed): {
+  group: string;
+  epoch: number;
+} {
+  const { group, epoch } = wellFormed(message, 'request');
+  return { group: checkName(group, 'group'), epoch: epochOf(epoch, 'epoch') };
 }
 
-export function decodeCompleteReport(value: unknown): CompleteReport {
-  const raw = objectAt(value, 'report');
-  const report: CompleteReport = {
-    group: name(raw, 'group', 'group'),
-    epoch: epochOf(raw, 'epoch'),
-    member: name(raw, 'member', 'member'),
-    ok: bool(raw, 'ok', 'ok'),
+export function decodeCompleteReport(message: wire.CompleteReport | Malformed): CompleteReport {
+  const report = wellFormed(message, 'report');
+  return {
+    group: checkName(report.group, 'group'),
+    epoch: epochOf(report.epoch, 'epoch'),
+    member: checkName(report.member, 'member'),
+    ok: report.ok,
+    ...optional({
+      imageLocation: text(report.imageLocation, 'imageLocation', MAX_PATH_CHARS),
+      reason: text(report.reason, 'reason', MAX_REASON_CHARS),
+    }),
   };
-  const imageLocation = optionalString(raw, 'imageLocation', 'imageLocation', MAX_PATH_CHARS);
-  if (imageLocation !== undefined) report.imageLocation = imageLocation;
-  const reason = optionalString(raw, 'reason', 'reason', MAX_REASON_CHARS);
-  if (reason !== undefined) report.reason = reason;
-  return report;
 }

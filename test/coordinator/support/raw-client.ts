@@ -1,12 +1,35 @@
 import * as grpc from '@grpc/grpc-js';
-import { coordinatorService } from '../../../src/coordinator/wire/proto.js';
+import * as wire from '../../../src/gen/cohort/v1/coordinator.js';
 
 type Wire = Record<string, unknown>;
 
+interface JsonWire {
+  serialize(value: unknown): Buffer;
+  deserialize(bytes: Buffer): Wire;
+}
+
+/** Messages as the .proto's JSON form spells them (field names, enum names), to and from bytes. */
+function json<Req, Res>(request: wire.MessageFns<Req>, reply: wire.MessageFns<Res>): JsonWire {
+  return {
+    serialize: (value) => Buffer.from(request.encode(request.fromJSON(value)).finish()),
+    deserialize: (bytes) => reply.toJSON(reply.decode(bytes)) as Wire,
+  };
+}
+
+const SESSION = json(wire.MemberMessage, wire.CoordinatorMessage);
+const UNARY: Record<string, JsonWire> = {
+  Status: json(wire.StatusRequest, wire.StatusReply),
+  ApplyGroup: json(wire.GroupManifest, wire.Empty),
+  ListGroups: json(wire.Empty, wire.GroupList),
+  DeleteGroup: json(wire.GroupRef, wire.Empty),
+  History: json(wire.GroupRef, wire.HistoryReply),
+  GetDecision: json(wire.DecisionRequest, wire.DecisionReply),
+  ReportComplete: json(wire.CompleteReport, wire.Empty),
+};
+
 /** A client that skips every check of the real one, to send the server what it must refuse. */
 export function rawClient(address: string): grpc.Client {
-  const Service = coordinatorService();
-  return new Service(address, grpc.credentials.createInsecure(), {
+  return new grpc.Client(address, grpc.credentials.createInsecure(), {
     'grpc.max_send_message_length': 8 * 1024 * 1024,
   });
 }
@@ -21,7 +44,11 @@ export interface RawStream {
 }
 
 export function rawStream(client: grpc.Client): RawStream {
-  const call = (client as unknown as { Session(): grpc.ClientDuplexStream<Wire, Wire> }).Session();
+  const call = client.makeBidiStreamRequest(
+    wire.CoordinatorService.session.path,
+    SESSION.serialize,
+    SESSION.deserialize,
+  );
   const queue: Wire[] = [];
   const waiting: ((m: Wire) => void)[] = [];
   call.on('data', (m: Wire) => {
@@ -47,15 +74,15 @@ export function rawUnary(
   verb: string,
   request: unknown,
 ): Promise<{ error?: grpc.ServiceError; reply?: Wire }> {
-  const method = (
-    client as unknown as Record<
-      string,
-      (r: unknown, cb: (e: grpc.ServiceError | null, r?: Wire) => void) => void
-    >
-  )[verb];
+  const codec = UNARY[verb];
+  if (codec === undefined) throw new Error(`${verb} is not a unary verb`);
   return new Promise((resolve) =>
-    method?.call(client, request, (error, reply) =>
-      resolve(error ? { error } : { reply: reply ?? {} }),
+    client.makeUnaryRequest(
+      `/cohort.v1.Coordinator/${verb}`,
+      codec.serialize,
+      codec.deserialize,
+      request,
+      (error, reply) => resolve(error ? { error } : { reply: reply ?? {} }),
     ),
   );
 }
