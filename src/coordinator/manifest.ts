@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { ErrorCode } from '../core/errors.js';
+import { CohortError, ErrorCode } from '../core/errors.js';
 import { MAX_MEMBERS } from '../core/names.js';
-import { durationSchema, nameSchema, parseWith, strictObject } from '../core/schema.js';
+import {
+  describeIssues,
+  durationSchema,
+  nameSchema,
+  parseWith,
+  strictObject,
+} from '../core/schema.js';
 import { DEADLINE_RANGE, DEADLINE_SETTINGS } from './deadlines.js';
 import type { Deadlines, GroupManifest } from './types.js';
 
@@ -80,9 +86,31 @@ export function manifestFromFile(raw: unknown, label: string): GroupManifest {
   return manifest;
 }
 
-/** The same rules for a manifest that arrived in the protocol's form (cohortd's ApplyGroup). */
+/**
+ * The same rules for a manifest in the protocol's form (cohortd's ApplyGroup): the error names
+ * the field as that form spells it, `manifest.deadlines.joinMs: …`.
+ */
 export function validateManifest(manifest: GroupManifest): GroupManifest {
-  return manifestFromFile(toFile(manifest), 'manifest');
+  const file = toFile(manifest);
+  const result = manifestSchema.safeParse(file);
+  if (!result.success) {
+    const [first] = describeIssues(result.error, file);
+    const field = protocolField(first?.field ?? '');
+    throw new CohortError(
+      ErrorCode.Manifest,
+      `manifest.${field}: ${first?.problem ?? 'is invalid'}`,
+      {
+        details: { field: `manifest.${field}` },
+      },
+    );
+  }
+  return manifestFromFile(file, 'manifest');
+}
+
+/** A file-form field path in the protocol's words: deadlines.joinTimeout is deadlines.joinMs. */
+function protocolField(field: string): string {
+  const setting = DEADLINE_SETTINGS.find((s) => field === `deadlines.${s.field}`);
+  return setting === undefined ? field : `deadlines.${setting.key}`;
 }
 
 function toFile(manifest: GroupManifest): ManifestFile {

@@ -13,12 +13,15 @@ export function isValidName(value: unknown): value is string {
   return typeof value === 'string' && NAME_PATTERN.test(value);
 }
 
-/** Returns the name, or throws `code` naming `field` and the rule. */
-export function checkName(value: unknown, field: string, code: ErrorCode): string {
+/** What is wrong with a value that is not a name, and the fix. */
+export function nameProblem(value: unknown): string {
+  return `${JSON.stringify(value) ?? 'nothing'} is not a name; use ${NAME_RULE}`;
+}
+
+/** Returns the name, or throws `code` naming where it came from (`--node`, `join.group`) and the rule. */
+export function checkName(value: unknown, where: string, code: ErrorCode): string {
   if (isValidName(value)) return value;
-  throw new CohortError(
-    code,
-    `${field} ${JSON.stringify(value) ?? 'nothing'} is not a name; use ${NAME_RULE}`,
-    { details: { field } },
-  );
+  // A flag reads `--node "x" is not a name`; a message field reads `join.group: "x" is not …`.
+  const subject = where.startsWith('-') ? where : `${where}:`;
+  throw new CohortError(code, `${subject} ${nameProblem(value)}`, { details: { field: where } });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -20,15 +20,28 @@ afterEach(() => {
 
 describe('listeners', () => {
   // A stale socket left by a killed daemon is replaced: daemon-crash.test.ts restarts on one.
-  test('a unix socket lives in a 0700 directory and is 0600; a live one is not taken over', async () => {
+  test('a unix socket is 0600 in a directory that must exist; a live one is not taken over', async () => {
     const dir = tempDir();
     const socket = join(dir, 'run', 'cohortd.sock');
+    // A typo in --listen must not create a tree of directories.
+    await expect(
+      startCoordinator({
+        listen: [`unix://${socket}`],
+        stateDir: join(dir, 'state'),
+        logger: silentLogger,
+      }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.Config,
+      message: expect.stringContaining(
+        `the directory ${join(dir, 'run')} does not exist; create it or fix the path`,
+      ),
+    });
+    mkdirSync(join(dir, 'run'), { mode: 0o700 });
     const first = await startCoordinator({
       listen: [`unix://${socket}`],
       stateDir: join(dir, 'state'),
       logger: silentLogger,
     });
-    expect(statSync(join(dir, 'run')).mode & 0o777).toBe(0o700);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     await expect(
       startCoordinator({

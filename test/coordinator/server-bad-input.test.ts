@@ -106,11 +106,11 @@ describe('unary verbs validate every field', () => {
       'manifest.members[1]',
       Status.INVALID_ARGUMENT,
     ],
-    ['ApplyGroup', { name: 'g' }, 'manifest members', Status.INVALID_ARGUMENT],
+    ['ApplyGroup', { name: 'g' }, 'manifest.members', Status.INVALID_ARGUMENT],
     [
       'ApplyGroup',
       { name: 'g', size: 2, members: ['a'] },
-      'manifest size',
+      'manifest.size',
       Status.INVALID_ARGUMENT,
     ],
     [

@@ -12,23 +12,37 @@ type Body = NonNullable<MemberMessage['body']>;
 type CompleteResult = { ok: boolean; imageLocation?: string; reason?: string };
 
 /**
- * One member's side of a round over its stream: barriers, vote, completion, heartbeats.
- * Before the vote a lost stream is an abort; after it, the decision is asked for again.
+ * Where the round stands for this member: no decision yet (perhaps voted, waiting for it), or
+ * decided (a commit, or an abort with its reason and culprit).
+ */
+type Round =
+  | { kind: 'undecided'; vote?: Deferred<Decision> }
+  | { kind: 'committed'; decision: Decision }
+  | { kind: 'aborted'; decision: Decision; abort: Abort };
+
+/** The stream to the coordinator: up, lost (and why), or closed by us. */
+type Stream = { kind: 'up' } | { kind: 'lost'; why: string } | { kind: 'closed' };
+
+/** runc's result once asked to report it: sent on the stream, or by unary call after a loss. */
+interface Completion {
+  answer: Deferred<void>;
+  result: CompleteResult;
+}
+
+/**
+ * One member's side of a round over its stream: barriers, vote, completion, heartbeats. Its
+ * state is one value per concern, changed only by `decide` and `onLost`. Before the vote a lost
+ * stream is an abort; after it, the decision is asked for again.
  */
 export class MemberSessionImpl implements MemberSession {
+  private round: Round = { kind: 'undecided' };
+  private stream: Stream = { kind: 'up' };
+  private completion: Completion | undefined;
   private currentMembers: readonly string[];
   private seq = 1;
   private readonly released = new Set<BarrierStage>();
   private readonly arrivals = new Map<BarrierStage, Deferred<void>>();
   private readonly pending = new Map<number, Deferred<never>>();
-  private decision: Decision | undefined;
-  private voting: Promise<Decision> | undefined;
-  private voteAnswer: Deferred<Decision> | undefined;
-  private completing: Deferred<void> | undefined;
-  private pendingResult: CompleteResult | undefined;
-  private aborted: Abort | undefined;
-  private lost: string | undefined;
-  private closed = false;
   private readonly listeners: ((a: Abort) => void)[] = [];
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -57,32 +71,31 @@ export class MemberSessionImpl implements MemberSession {
 
   arrive(stage: BarrierStage): Promise<void> {
     if (this.released.has(stage)) return Promise.resolve();
+    const { round, stream } = this;
     // pre-resume cannot cancel a restore: once committed, a lost coordinator only ends the wait.
-    if (stage === 'resumed' && this.decision?.commit === true && this.lost !== undefined)
+    if (stage === 'resumed' && round.kind === 'committed' && stream.kind !== 'up')
       return Promise.resolve();
-    if (this.aborted !== undefined)
-      return Promise.reject(abortError(this.epoch, this.recovery.group, this.aborted));
-    if (this.lost !== undefined)
-      return Promise.reject(abortError(this.epoch, this.recovery.group, { reason: this.lost }));
+    if (round.kind === 'aborted')
+      return Promise.reject(abortError(this.epoch, this.recovery.group, round.abort));
+    if (stream.kind === 'lost')
+      return Promise.reject(abortError(this.epoch, this.recovery.group, { reason: stream.why }));
     let waiting = this.arrivals.get(stage);
     if (waiting === undefined) {
-      const answer = deferred<void>();
-      waiting = answer;
-      this.arrivals.set(stage, answer);
+      waiting = deferred<void>();
+      this.arrivals.set(stage, waiting);
       const arrive = { epoch: this.epoch, stage: STAGE_TO_WIRE[stage] };
-      this.request({ $case: 'arrive', value: arrive }, answer);
+      this.request({ $case: 'arrive', value: arrive }, waiting);
     }
     return waiting.promise;
   }
 
   vote(ok: boolean, reason?: string): Promise<Decision> {
-    if (this.decision !== undefined) return Promise.resolve(this.decision);
-    if (this.aborted !== undefined) return Promise.resolve(abortDecision(this.epoch, this.aborted));
-    if (this.voting !== undefined) return this.voting;
+    const { round } = this;
+    if (round.kind !== 'undecided') return Promise.resolve(round.decision);
+    if (round.vote !== undefined) return round.vote.promise;
     const answer = deferred<Decision>();
-    this.voteAnswer = answer;
-    this.voting = answer.promise;
-    if (this.lost !== undefined) this.recover();
+    this.round = { kind: 'undecided', vote: answer };
+    if (this.stream.kind === 'lost') this.recover();
     else
       this.request(
         { $case: 'vote', value: { epoch: this.epoch, ok, reason: reason ?? '' } },
@@ -93,36 +106,39 @@ export class MemberSessionImpl implements MemberSession {
 
   complete(result: CompleteResult): Promise<void> {
     // An aborted round has nothing to complete.
-    if (this.aborted !== undefined || this.decision?.commit === false) return Promise.resolve();
-    if (this.completing !== undefined) return this.completing.promise;
-    const answer = deferred<void>();
-    this.completing = answer;
-    if (this.lost !== undefined) this.completeAfterLoss(result);
+    if (this.round.kind === 'aborted') return Promise.resolve();
+    if (this.completion !== undefined) return this.completion.answer.promise;
+    const completion: Completion = { answer: deferred<void>(), result };
+    this.completion = completion;
+    if (this.stream.kind === 'lost') this.completeAfterLoss(completion);
     else {
-      this.pendingResult = result;
       const { ok, imageLocation = '', reason = '' } = result;
       const complete = { epoch: this.epoch, ok, imageLocation, reason };
-      this.request({ $case: 'complete', value: complete }, answer);
+      this.request({ $case: 'complete', value: complete }, completion.answer);
     }
-    return answer.promise;
+    return completion.answer.promise;
   }
 
   fail(reason: string): void {
-    if (this.aborted === undefined && this.lost === undefined)
+    if (this.round.kind !== 'aborted')
       this.send({ $case: 'fail', value: { epoch: this.epoch, reason } });
   }
 
   onAbort(listener: (a: Abort) => void): void {
     this.listeners.push(listener);
-    if (this.aborted !== undefined) listener(this.aborted);
+    if (this.round.kind === 'aborted') listener(this.round.abort);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.stream.kind === 'closed') return;
+    const wasUp = this.stream.kind === 'up';
+    this.stream = { kind: 'closed' };
     clearInterval(this.heartbeat);
-    if (this.lost === undefined) this.call.end();
-    this.onLost('the session was closed');
+    if (wasUp) this.call.end();
+    // Whoever still waits hears that the session ended; a round without a decision is over for us.
+    if (this.round.kind === 'undecided')
+      this.decide(abortDecision(this.epoch, { reason: 'the session was closed' }));
+    this.arrivals.get('resumed')?.resolve();
   }
 
   private onMessage({ body }: CoordinatorMessage): void {
@@ -145,7 +161,7 @@ export class MemberSessionImpl implements MemberSession {
         return;
       }
       case 'ack':
-        this.completing?.resolve();
+        this.completion?.answer.resolve();
         return;
       case 'error': {
         const waiting = this.pending.get(body.value.seq);
@@ -156,54 +172,50 @@ export class MemberSessionImpl implements MemberSession {
     }
   }
 
+  /** The one way the round's state changes: the first decision wins, and everyone waiting hears it. */
   private decide(decision: Decision): void {
-    if (this.decision !== undefined) return;
-    this.decision = decision;
-    this.voteAnswer?.resolve(decision);
-    if (decision.commit) return;
-    this.setAborted({
+    const { round } = this;
+    if (round.kind !== 'undecided') return;
+    round.vote?.resolve(decision);
+    if (decision.commit) {
+      this.round = { kind: 'committed', decision };
+      return;
+    }
+    const abort: Abort = {
       reason: decision.reason ?? 'aborted',
       ...(decision.culprit === undefined ? {} : { culprit: decision.culprit }),
-    });
-  }
-
-  private setAborted(abort: Abort): void {
-    if (this.aborted !== undefined) return;
-    this.aborted = abort;
+    };
+    this.round = { kind: 'aborted', decision, abort };
     const error = abortError(this.epoch, this.recovery.group, abort);
     for (const waiting of this.arrivals.values()) waiting.reject(error);
-    this.voteAnswer?.resolve(this.decision ?? abortDecision(this.epoch, abort));
-    this.completing?.resolve();
+    this.completion?.answer.resolve();
     for (const listener of this.listeners) listener(abort);
   }
 
   private onLost(why: string): void {
-    if (this.lost !== undefined) return;
-    this.lost = why;
+    if (this.stream.kind !== 'up') return;
+    this.stream = { kind: 'lost', why };
     clearInterval(this.heartbeat);
-    if (this.decision?.commit === true) {
+    const { round } = this;
+    if (round.kind === 'committed') {
       this.arrivals.get('resumed')?.resolve();
-      if (this.completing !== undefined && !this.closed) this.completeAfterLoss(undefined);
-      return;
+      if (this.completion !== undefined) this.completeAfterLoss(this.completion);
+    } else if (round.kind === 'undecided') {
+      // Voted: a restarting coordinator may have recorded the decision. Not voted: an abort.
+      if (round.vote !== undefined) this.recover();
+      else
+        this.decide(abortDecision(this.epoch, { reason: `lost the coordinator stream: ${why}` }));
     }
-    if (this.voting !== undefined && this.decision === undefined && !this.closed) {
-      this.recover();
-      return;
-    }
-    if (!this.closed) this.setAborted({ reason: `lost the coordinator stream: ${why}` });
   }
 
   private recover(): void {
     void recoverDecision(this.recovery).then((decision) => this.decide(decision));
   }
 
-  private completeAfterLoss(result: CompleteResult | undefined): void {
-    const report = result ?? this.pendingResult;
-    const answer = this.completing;
-    if (report === undefined || answer === undefined) return;
-    reportCompleteAfterLoss(this.recovery, report).then(
-      () => answer.resolve(),
-      (error: unknown) => answer.reject(error),
+  private completeAfterLoss(completion: Completion): void {
+    reportCompleteAfterLoss(this.recovery, completion.result).then(
+      () => completion.answer.resolve(),
+      (error: unknown) => completion.answer.reject(error),
     );
   }
 
@@ -214,7 +226,6 @@ export class MemberSessionImpl implements MemberSession {
   }
 
   private send(body: Body, seq = this.seq++): void {
-    if (this.lost !== undefined || this.closed) return;
-    this.call.write({ seq, body });
+    if (this.stream.kind === 'up') this.call.write({ seq, body });
   }
 }

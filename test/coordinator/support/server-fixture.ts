@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectCoordinator, type CoordinatorClient } from '../../../src/coordinator/client.js';
@@ -28,6 +28,7 @@ export async function startTestCoordinator(
   extra: Partial<StartCoordinatorOptions> & { deadlines?: Partial<Deadlines> } = {},
 ): Promise<TestCoordinator> {
   const dir = mkdtempSync(join(tmpdir(), 'cohortd-test-'));
+  mkdirSync(join(dir, 'sock'));
   const stateDir = extra.stateDir ?? join(dir, 'state');
   const logs: Record<string, unknown>[] = [];
   const listen =
