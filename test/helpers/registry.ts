@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   /** Token auth (the Bearer challenge flow): the realm of a token server, and the cert that signs its tokens. */
   token?: { realm: string; service: string; issuer: string; certFile: string };
+  /** Serve this storage (kept from a registry stopped with keepData) on this port. */
+  reuse?: { dataDir: string; port: number };
 }
 
 /** A private registry on 127.0.0.1 with its own config and storage, for one test file. */
@@ -38,7 +40,9 @@ export interface TestRegistry {
   dir: string;
   /** What the registry printed (for a failing test's message). */
   log(): string;
-  stop(): Promise<void>;
+  /** Stops the registry; its storage stays when `keepData` (to start it again with `reuse`). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+  port: number;
 }
 
 /** A free TCP port on 127.0.0.1 (closed again before it is returned). */
@@ -99,9 +103,9 @@ export function htpasswdLine(user: string, password: string): string {
 /** Starts `docker-registry serve` on 127.0.0.1 and waits until /v2/ answers. */
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-registry-'));
-  const dataDir = join(dir, 'data');
-  mkdirSync(dataDir);
-  const port = await freePort();
+  // A reused storage lives outside `dir`, so stopping one registry does not delete it.
+  const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'cohort-registry-data-'));
+  const port = options.reuse?.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const http: Record<string, unknown> = { addr: host, secret: `test-${process.pid}-${port}` };
   let caFile: string | undefined;
@@ -148,9 +152,11 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     dataDir,
     dir,
     log: () => chunks.join(''),
-    async stop() {
+    port,
+    async stop(stopOptions = {}) {
       writeFileSync(logFile, chunks.join(''));
       await stopChild(child);
+      if (stopOptions.keepData !== true) rmSync(dataDir, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
     },
   };
