@@ -37,10 +37,16 @@ export async function fetchInto(
       hash.update(chunk);
       size += chunk.length;
       // After a sink failure, keep reading: the digest tells a damaged blob from a local failure.
-      if (sinkError === undefined && !sink.write(chunk))
-        await Promise.race([once(sink, 'drain'), done.catch(() => undefined)]);
+      const writable = sinkError === undefined && !sink.destroyed;
+      if (writable && !sink.write(chunk)) {
+        // A sink that fails instead of draining ends the wait too (its error is in `done`).
+        await Promise.race([
+          once(sink, 'drain').catch(() => undefined),
+          done.catch(() => undefined),
+        ]);
+      }
     }
-    sink.end();
+    if (!sink.destroyed) sink.end();
     await done.catch(() => undefined);
     const digest = `sha256:${hash.digest('hex')}`;
     if (digest !== member.digest)

@@ -8,8 +8,8 @@ import { OciStore } from './oci/oci-store.js';
 import { RegistryClient } from './oci/registry-client.js';
 import type { CheckpointStore, StoreOptions } from './types.js';
 
-/** The upload chunk: two per upload in flight, so four uploads stay well inside 64 MiB. */
-export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+/** The upload chunk: two per upload at a time (one sent, one filling); 2 MiB keeps four uploads inside 64 MiB. */
+export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
 
 /** OCI's names for Node's architectures. */
 const OCI_ARCH: Record<string, string> = {

@@ -85,7 +85,7 @@ export interface StoreOptions {
   caFile?: string;
   /** gzip level 1-9 (default 1: see README.md for the measurement). */
   gzipLevel?: number;
-  /** Upload chunk size in bytes (oci, default 8 MiB); smaller archives go in one request. */
+  /** Upload chunk size in bytes (oci, default 2 MiB); smaller archives go in one request. */
   chunkSize?: number;
   /** The OCI platform of the images (default: this node's). */
   platform?: { os: string; architecture: string };

@@ -28,6 +28,12 @@ export function readIndexFile(text: string, path: string, location: string): Sto
       'remove its epoch directory or use the cohort version that wrote it',
     );
   }
-  const { format: _format, ...record } = value as StoredCheckpoint & { format: number };
-  return { ...record, location };
+  const record = value as StoredCheckpoint;
+  return {
+    group: record.group,
+    epoch: record.epoch,
+    createdAt: record.createdAt,
+    location,
+    members: record.members,
+  };
 }

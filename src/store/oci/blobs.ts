@@ -1,6 +1,6 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream } from 'node:stream/web';
+import type { Readable } from 'node:stream';
 import type { RegistryClient } from './registry-client.js';
+import { discard } from './http.js';
 
 const PUSH = ['pull', 'push'] as const;
 
@@ -42,7 +42,7 @@ async function startUpload(client: RegistryClient, repository: string): Promise<
     headers: { 'content-length': '0' },
     ok: [202],
   });
-  return uploadLocation(response.headers.get('location'), repository);
+  return uploadLocation(response.header('location') ?? null, repository);
 }
 
 async function finishUpload(
@@ -100,7 +100,7 @@ export async function pushStream(
       body: chunk,
       ok: [202],
     });
-    location = uploadLocation(response.headers.get('location'), repository);
+    location = uploadLocation(response.header('location') ?? null, repository);
   };
   for await (const data of stream as AsyncIterable<Buffer>) {
     let position = 0;
@@ -150,7 +150,7 @@ export async function mountBlob(
   });
   if (response.status === 201) return true;
   // 202: the registry opened an upload instead; close it unused.
-  const location = uploadLocation(response.headers.get('location'), repository);
+  const location = uploadLocation(response.header('location') ?? null, repository);
   await client.send({
     method: 'DELETE',
     path: location,
@@ -173,12 +173,13 @@ export async function getBlob(
     repository,
     actions: ['pull'],
     ok: [200, 404],
+    keepBody: true,
   });
-  if (response.status === 404 || response.body === null) {
-    await response.body?.cancel();
+  if (response.status === 404) {
+    await discard(response);
     return undefined;
   }
-  return Readable.fromWeb(response.body as ReadableStream<Uint8Array>);
+  return response.body;
 }
 
 function uploadLocation(location: string | null, repository: string): string {

@@ -13,7 +13,10 @@ export function describeFetchFailure(
   host: string,
   tlsVerify: boolean,
 ): { why: string; fix: string } {
-  const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  // fetch wraps the socket's error in `cause`; undici's request throws it as it is.
+  const own = error as
+    { code?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
+  const cause = own?.cause ?? own;
   const code = cause?.code ?? '';
   if (TLS_CODES.has(code)) {
     return {
@@ -23,7 +26,7 @@ export function describeFetchFailure(
   }
   if (/SSL|TLS|EPROTO/.test(code) || /wrong version number|ssl/i.test(cause?.message ?? '')) {
     return {
-      why: `TLS failed (${code || cause?.message || 'handshake'})`,
+      why: `TLS failed (${code || 'handshake'})`,
       fix: tlsVerify
         ? `if ${host} is a plain-HTTP registry on loopback, use --tls-verify=false`
         : `plain HTTP is used only for registries on loopback; serve TLS on ${host}`,

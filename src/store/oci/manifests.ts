@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
 import type { Document } from './documents.js';
 import { MEDIA } from './documents.js';
 import type { RegistryClient } from './registry-client.js';
+import { discard } from './http.js';
 
 const ACCEPT = [MEDIA.manifest, MEDIA.index].join(', ');
 
@@ -36,15 +38,16 @@ export async function getManifest(
     actions: ['pull'],
     headers: { accept: ACCEPT },
     ok: [200, 404],
+    keepBody: true,
   });
   if (response.status === 404) {
-    await response.body?.cancel();
+    await discard(response);
     return undefined;
   }
-  const bytes = Buffer.from(await response.arrayBuffer());
+  const bytes = await buffer(response.body);
   return {
     bytes,
-    mediaType: response.headers.get('content-type') ?? '',
+    mediaType: response.header('content-type') ?? '',
     digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
   };
 }
@@ -55,14 +58,13 @@ export async function deleteManifest(
   repository: string,
   digest: string,
 ): Promise<void> {
-  const response = await client.send({
+  await client.send({
     method: 'DELETE',
     path: `/v2/${repository}/manifests/${digest}`,
     repository,
     actions: ['pull', 'push', 'delete'],
     ok: [202, 404],
   });
-  await response.body?.cancel();
 }
 
 /** Every tag of a repository (following `Link` pages); none when the repository does not exist. */
@@ -76,14 +78,17 @@ export async function listTags(client: RegistryClient, repository: string): Prom
       repository,
       actions: ['pull'],
       ok: [200, 404],
+      keepBody: true,
     });
     if (response.status === 404) {
-      await response.body?.cancel();
+      await discard(response);
       return tags;
     }
-    const body = (await response.json()) as { tags?: string[] | null };
+    const body = JSON.parse((await buffer(response.body)).toString('utf8')) as {
+      tags?: string[] | null;
+    };
     tags.push(...(body.tags ?? []));
-    const link = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '');
+    const link = /<([^>]+)>;\s*rel="next"/.exec(response.header('link') ?? '');
     path = link?.[1];
   }
   return tags;
