@@ -2,7 +2,7 @@
 // cohort's (podman --export into a FIFO, streamed, gzip'd, hashed and pushed, 4 at once) and
 // podman's own (checkpoint --create-image, then podman push, 4 at once). Prints both times, the
 // ratio, and the uploading process's peak RSS over its idle RSS.
-// Run: node --import tsx test/bench/store-bench.ts [--mib N] [--rounds N]
+// Run: node --import tsx test/bench/store-bench.ts [--mib N (184)] [--rounds N (3)]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   };
   // sort keeps every line it reads: 184 MiB of random bytes is ~256 MiB of touched memory.
   const inputMiB = option('--mib', 184);
-  const rounds = option('--rounds', 2);
+  const rounds = option('--rounds', 3);
   const registry = await startRegistry();
   const podman = await createPodmanEnv({ runtime: 'runc' });
   try {
@@ -208,8 +208,13 @@ async function main(): Promise<void> {
         `round ${round} uploader RSS: idle ${ours.idleRssMiB.toFixed(0)} MiB, peak ${ours.peakRssMiB.toFixed(0)} MiB, growth ${(ours.peakRssMiB - ours.idleRssMiB).toFixed(0)} MiB (goal <= 64)`,
       );
     }
-    const median = (values: number[]): number =>
-      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const median = (values: number[]): number => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = sorted.length / 2;
+      return Number.isInteger(mid)
+        ? ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+        : (sorted[Math.floor(mid)] ?? 0);
+    };
     const ratio = median(cohortTimes) / median(podmanTimes);
     console.log(
       `median: cohort ${median(cohortTimes).toFixed(1)} s, podman ${median(podmanTimes).toFixed(1)} s, ratio ${ratio.toFixed(2)} (goal <= 0.8)`,

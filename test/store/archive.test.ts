@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
+import { makeExtractor } from '../../src/store/archive/extract.js';
 import { makeArchiveStream } from '../../src/store/archive/archive-stream.js';
 import { makeConfigDump, makeRuncArchiveSource } from '../../src/store/index.js';
 
@@ -114,5 +117,48 @@ describe('member archives', () => {
     child.stdin.end(readFileSync('/bin/sh'));
     const archive = makeArchiveStream({ kind: 'tar', stream: child.stdout }, 1);
     await expect(buffer(archive.stream)).rejects.toThrow(/not an uncompressed tar/);
+  });
+});
+
+describe('extraction', () => {
+  async function extractEntries(
+    entries: { name: string; type?: 'symlink'; linkname?: string; data?: string }[],
+  ): Promise<string> {
+    const root = mkdtempSync(join(tmpdir(), 'cohort-extract-'));
+    const pack = tar.pack();
+    for (const entry of entries) {
+      pack.entry(
+        entry.type === 'symlink'
+          ? { name: entry.name, type: 'symlink', linkname: entry.linkname ?? '' }
+          : { name: entry.name },
+        entry.data ?? '',
+      );
+    }
+    pack.finalize();
+    await pipeline(Readable.from(pack as AsyncIterable<Buffer>), makeExtractor(root));
+    return root;
+  }
+
+  it('refuses names that leave the target directory, directly or through a symlink', async () => {
+    await expect(extractEntries([{ name: '../escape', data: 'x' }])).rejects.toThrow(
+      /outside the target/,
+    );
+    await expect(extractEntries([{ name: '/etc/escape', data: 'x' }])).rejects.toThrow(
+      /outside the target/,
+    );
+    await expect(
+      extractEntries([
+        { name: 'link', type: 'symlink', linkname: '/tmp' },
+        { name: 'link/escape', data: 'x' },
+      ]),
+    ).rejects.toThrow(/through the symlink/);
+  });
+
+  it('writes files and symlinks inside the target', async () => {
+    const root = await extractEntries([
+      { name: 'checkpoint/pages-1.img', data: 'pages' },
+      { name: 'checkpoint/link', type: 'symlink', linkname: 'pages-1.img' },
+    ]);
+    expect(readFileSync(join(root, 'checkpoint', 'link'), 'utf8')).toBe('pages');
   });
 });

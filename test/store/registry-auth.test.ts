@@ -26,6 +26,7 @@ function authFile(dir: string, host: string, user: string, password: string): st
 describe.skipIf(missing !== undefined)('oci:// store with TLS and htpasswd (Basic auth)', () => {
   let registry: TestRegistry;
   let dir: string;
+  let stored: Awaited<ReturnType<typeof storeCheckpoint>>;
   const store = (repository: string, options: Partial<StoreOptions>) =>
     openStore(parseStoreLocation(`oci://${registry.host}/${repository}`), { env: {}, ...options });
 
@@ -43,7 +44,7 @@ describe.skipIf(missing !== undefined)('oci:// store with TLS and htpasswd (Basi
       caFile: registry.caFile!,
     };
     const s = store('cohort/tls', options);
-    const stored = await storeCheckpoint(s, 'web', 1, ['db']);
+    stored = await storeCheckpoint(s, 'web', 1, ['db']);
     await expectFetches(s, await s.get('web'), 'db', stored.pages.get('db')!);
     const certDir = join(dir, 'certs');
     mkdirSync(certDir, { recursive: true });
@@ -71,6 +72,11 @@ describe.skipIf(missing !== undefined)('oci:// store with TLS and htpasswd (Basi
     expect(error.message).toContain('401');
     expect(error.message).not.toContain('wrong-password');
     expect(JSON.stringify(error)).not.toContain('wrong-password');
+    const good = store('cohort/tls', {
+      env: { REGISTRY_AUTH_FILE: authFile(dir, registry.host, 'cohort', PASSWORD) },
+      caFile: registry.caFile!,
+    });
+    await expectFetches(good, await good.get('web'), 'db', stored.pages.get('db')!);
   });
 
   it('asks for a login when no auth file has the registry', async () => {

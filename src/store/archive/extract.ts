@@ -20,12 +20,12 @@ export function makeExtractor(root: string): Writable {
   const extract = tar.extract();
   const links = new Set<string>();
   extract.on('entry', (header, stream, next) => {
+    // A failed entry fails the extract (and with it the pipeline); the entry stream is
+    // destroyed with the same error, which must not surface a second time.
+    stream.on('error', () => undefined);
     writeEntry(root, header, stream, links).then(
       () => next(),
-      (error: unknown) => {
-        stream.resume();
-        next(error as Error);
-      },
+      (error: unknown) => next(error as Error),
     );
   });
   return extract as unknown as Writable;

@@ -78,7 +78,26 @@ export async function pushStream(
   chunkSize: number,
   digestAtEnd: () => string,
 ): Promise<void> {
-  let location = await startUpload(client, repository);
+  const upload = { location: await startUpload(client, repository) };
+  try {
+    await sendChunks(client, repository, upload, stream, chunkSize, digestAtEnd);
+  } catch (error) {
+    // A failed source or registry leaves no upload session behind (best effort).
+    await client
+      .send({ method: 'DELETE', path: upload.location, repository, actions: PUSH, ok: [204, 404] })
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+async function sendChunks(
+  client: RegistryClient,
+  repository: string,
+  upload: { location: string },
+  stream: Readable,
+  chunkSize: number,
+  digestAtEnd: () => string,
+): Promise<void> {
   const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
   let current = 0;
   let fill = 0;
@@ -89,7 +108,7 @@ export async function pushStream(
     offset += chunk.length;
     const response = await client.send({
       method: 'PATCH',
-      path: location,
+      path: upload.location,
       repository,
       actions: PUSH,
       headers: {
@@ -100,7 +119,7 @@ export async function pushStream(
       body: chunk,
       ok: [202],
     });
-    location = uploadLocation(response.header('location') ?? null, repository);
+    upload.location = uploadLocation(response.header('location') ?? null, repository);
   };
   for await (const data of stream as AsyncIterable<Buffer>) {
     let position = 0;
@@ -126,7 +145,7 @@ export async function pushStream(
   await finishUpload(
     client,
     repository,
-    location,
+    upload.location,
     digestAtEnd(),
     offset > 0 ? Buffer.alloc(0) : last,
   );

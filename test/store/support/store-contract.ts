@@ -81,16 +81,17 @@ export function storeContract(kind: ContractStore): void {
   it('says which epochs exist when asked for one that does not', async () => {
     const store = kind.open('noepoch');
     await expectStoreError(() => store.get('web'), ErrorCode.StoreNotFound);
-    await storeCheckpoint(store, 'web', 3, ['db']);
+    const stored = await storeCheckpoint(store, 'web', 3, ['db']);
     const error = await expectStoreError(() => store.get('web', 9), ErrorCode.StoreNotFound);
     expect(error.message).toContain(store.location.text);
     expect(error.message).toContain('epoch 9');
     expect(error.message).toContain('stored epochs: 3');
+    await expectFetches(store, await store.get('web'), 'db', stored.pages.get('db')!);
   });
 
   it("detects a location that holds another group's checkpoints", async () => {
     const store = kind.open('othergroup');
-    await storeCheckpoint(store, 'web', 1, ['db']);
+    const stored = await storeCheckpoint(store, 'web', 1, ['db']);
     const error = await expectStoreError(() => store.list('shop'), ErrorCode.StoreWrongGroup);
     expect(error.message).toContain('holds group web');
     const files = makeCheckpointFiles('db');
@@ -100,6 +101,7 @@ export function storeContract(kind: ContractStore): void {
       ErrorCode.StoreWrongGroup,
     );
     expect((await store.list('web')).map((r) => r.epoch)).toEqual([1]);
+    await expectFetches(store, await store.get('web'), 'db', stored.pages.get('db')!);
   });
 
   it('refuses a damaged archive with both digests, leaving no output, and the other epochs fetch', async () => {
