@@ -27,6 +27,7 @@ export async function fetchInto(
     `.${basename(target)}.partial-${process.pid}-${Date.now().toString(36)}`,
   );
   try {
+    await mkdir(dirname(target), { recursive: true });
     if ('dir' in into) await checkEmptyOrAbsent(into.dir, location);
     const { sink, done } = await openSink(into, temp);
     const hash = createHash('sha256');

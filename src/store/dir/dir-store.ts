@@ -153,7 +153,17 @@ export class DirStore implements CheckpointStore {
         'the store lost it: fetch another epoch',
       );
     }
-    await fetchInto(input, stored, into, this.text);
+    try {
+      await fetchInto(input, stored, into, this.text);
+    } catch (error) {
+      if (error instanceof CohortError) throw error;
+      throw storeError.io(
+        this.text,
+        `fetching member ${member}: ${(error as Error).message}`,
+        error,
+        'check the target path',
+      );
+    }
   }
 
   async prune(group: string, keep: number): Promise<number[]> {

@@ -11,7 +11,8 @@ import type {
   StoredCheckpoint,
   StoredMember,
 } from '../types.js';
-import { getBlob, pushBytes, pushStream } from './blobs.js';
+import { pushStream } from './blob-upload.js';
+import { getBlob, pushBytes } from './blobs.js';
 import { commitCheckpoint } from './commit.js';
 import {
   makeImageConfig,
