@@ -42,9 +42,18 @@ describe.skipIf(missing !== undefined)('podman restores what the store pushed', 
     await registry?.stop();
   });
 
+  /** The counter a container's shell keeps in /tmp/count (a read may race its rewrite: retried). */
   async function count(name: string): Promise<number> {
-    const result = await podman.podman(['exec', name, 'cat', '/tmp/count']);
-    return Number(result.stdout.trim());
+    let last = '';
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const result = await podman.podman(['exec', name, 'cat', '/tmp/count']);
+      const value = Number(result.stdout.trim());
+      if (result.exitCode === 0 && result.stdout.trim() !== '' && Number.isInteger(value))
+        return value;
+      last = `exit ${result.exitCode}: ${result.stderr}`;
+      await sleep(50);
+    }
+    throw new Error(`podman exec ${name} cat /tmp/count failed: ${last}`);
   }
 
   it('checkpoints through a FIFO into the registry; podman pull + restore IMAGE continues the counter; --import of the fetched archive too', async () => {

@@ -29,8 +29,15 @@ describe.skipIf(tier.skip !== undefined)(
       sandbox = createRuntimeSandbox();
       const id = sandbox.id('store');
       const bundle = sandbox.bundle({ args: ['sh', '-c', COUNTER] });
-      const count = async (): Promise<number> =>
-        Number((await sandbox!.runc(['exec', id, 'cat', '/tmp/count'])).stdout.trim());
+      // The shell truncates /tmp/count before each write: an empty read is retried.
+      const count = async (): Promise<number> => {
+        for (let attempt = 0; attempt < 20; attempt += 1) {
+          const text = (await sandbox!.runc(['exec', id, 'cat', '/tmp/count'])).stdout.trim();
+          if (text !== '') return Number(text);
+          await sleep(50);
+        }
+        throw new Error(`runc exec ${id} cat /tmp/count printed nothing`);
+      };
       // stdio on /dev/null: CRIU cannot dump a container holding a host file it cannot see.
       const runc = spawn(
         RUNC,
