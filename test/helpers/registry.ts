@@ -153,6 +153,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: false,
   });
+  // A test process that dies without stop() must not leave its registry behind.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const chunks: string[] = [];
   child.stdout?.on('data', (data: Buffer) => chunks.push(data.toString()));
   child.stderr?.on('data', (data: Buffer) => chunks.push(data.toString()));
