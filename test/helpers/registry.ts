@@ -117,6 +117,20 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const dir = mkdtempSync(join(tmpdir(), 'cohort-registry-'));
   // A reused storage lives outside `dir`, so stopping one registry does not delete it.
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'cohort-registry-data-'));
+  try {
+    return await serveRegistry(options, dir, dataDir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    if (options.reuse === undefined) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function serveRegistry(
+  options: RegistryOptions,
+  dir: string,
+  dataDir: string,
+): Promise<TestRegistry> {
   const port = options.reuse?.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const http: Record<string, unknown> = { addr: host, secret: `test-${process.pid}-${port}` };
@@ -163,7 +177,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   child.stdout?.on('data', (data: Buffer) => chunks.push(data.toString()));
   child.stderr?.on('data', (data: Buffer) => chunks.push(data.toString()));
   const url = `${options.tls === true ? 'https' : 'http'}://${host}`;
-  await waitForRegistry(host, child, () => chunks.join(''));
+  try {
+    await waitForRegistry(host, child, () => chunks.join(''));
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
   const registry: TestRegistry = {
     host,
     url,

@@ -1,13 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
+import { testDir } from './support/fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { makeExtractor } from '../../src/store/archive/extract.js';
 import { makeArchiveStream } from '../../src/store/archive/archive-stream.js';
@@ -16,7 +16,7 @@ import { makeConfigDump, makeRuncArchiveSource } from '../../src/store/index.js'
 const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 function tarList(archive: Buffer): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'cohort-archive-'));
+  const dir = testDir('archive');
   writeFileSync(join(dir, 'a.tar.gz'), archive);
   return execFileSync('tar', ['-tzf', join(dir, 'a.tar.gz')], { encoding: 'utf8' })
     .trim()
@@ -24,7 +24,7 @@ function tarList(archive: Buffer): string[] {
 }
 
 function imageDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cohort-image-'));
+  const dir = testDir('image');
   mkdirSync(join(dir, 'checkpoint'));
   writeFileSync(join(dir, 'checkpoint', 'pages-1.img'), Buffer.alloc(300_000, 1));
   writeFileSync(join(dir, 'checkpoint', 'inventory.img'), 'inv');
@@ -124,7 +124,7 @@ describe('extraction', () => {
   async function extractEntries(
     entries: { name: string; type?: 'symlink'; linkname?: string; data?: string }[],
   ): Promise<string> {
-    const root = mkdtempSync(join(tmpdir(), 'cohort-extract-'));
+    const root = testDir('extract');
     const pack = tar.pack();
     for (const entry of entries) {
       pack.entry(

@@ -1,19 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { openStore, parseStoreLocation, type CheckpointStore } from '../../src/store/index.js';
 import {
+  testDir,
   expectFetches,
   expectStoreError,
   makeCheckpointFiles,
@@ -22,7 +14,7 @@ import {
 } from './support/fixtures.js';
 import { storeContract } from './support/store-contract.js';
 
-const root = mkdtempSync(join(tmpdir(), 'cohort-dirstore-'));
+const root = testDir('dirstore');
 const open = (path: string): CheckpointStore =>
   openStore(parseStoreLocation(`dir:${path}`), { env: {} });
 

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testDir } from './support/fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, isCohortError } from '../../src/core/errors.js';
 import {
@@ -167,7 +167,7 @@ describe('registry auth', () => {
   });
 
   it('looks in REGISTRY_AUTH_FILE, then XDG_RUNTIME_DIR, then ~/.docker, most specific entry first', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cohort-auth-'));
+    const dir = testDir('auth');
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
     writeFileSync(
       join(dir, 'explicit.json'),
@@ -212,7 +212,7 @@ describe('registry auth', () => {
   });
 
   it('says which auth file is broken', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cohort-auth-'));
+    const dir = testDir('auth');
     writeFileSync(join(dir, 'auth.json'), '{not json');
     let error: unknown;
     try {

@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +11,7 @@ import {
 } from '../../src/store/index.js';
 import { createPodmanEnv, podmanMissing, type PodmanEnv } from '../helpers/podman.js';
 import { registryMissing, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { testDir } from './support/fixtures.js';
 import { inspectContainer, readPodmanVersions } from './support/podman-versions.js';
 
 const CRIU = '/usr/local/sbin/criu';
@@ -26,7 +25,7 @@ describe.skipIf(missing !== undefined)('podman restores what the store pushed', 
   let registry: TestRegistry;
   let podman: PodmanEnv;
   let store: CheckpointStore;
-  const work = mkdtempSync(join(tmpdir(), 'cohort-podman-store-'));
+  const work = testDir('podman-store');
 
   beforeAll(async () => {
     registry = await startRegistry();

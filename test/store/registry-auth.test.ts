@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { openStore, parseStoreLocation, type StoreOptions } from '../../src/store/index.js';
 import { registryMissing, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { run } from '../helpers/run.js';
-import { expectFetches, expectStoreError, storeCheckpoint } from './support/fixtures.js';
+import { expectFetches, expectStoreError, storeCheckpoint, testDir } from './support/fixtures.js';
 import { startTokenServer, type TokenServer } from './support/token-server.js';
 
 const PASSWORD = 's3cret-Pa55';
@@ -32,7 +31,7 @@ describe.skipIf(missing !== undefined)('oci:// store with TLS and htpasswd (Basi
 
   beforeAll(async () => {
     registry = await startRegistry({ tls: true, users: { cohort: PASSWORD } });
-    dir = mkdtempSync(join(tmpdir(), 'cohort-auth-'));
+    dir = testDir('auth');
   });
   afterAll(async () => {
     await registry?.stop();
@@ -111,7 +110,7 @@ describe.skipIf(missing !== undefined)(
     let dir: string;
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'cohort-token-'));
+      dir = testDir('token');
       tokens = await startTokenServer(dir, { cohort: PASSWORD });
       registry = await startRegistry({
         token: {

@@ -19,6 +19,7 @@ import {
   makeCheckpointFiles,
   runcSource,
   storeCheckpoint,
+  testDir,
 } from './support/fixtures.js';
 import { storeContract } from './support/store-contract.js';
 
@@ -174,6 +175,7 @@ describe.skipIf(missing !== undefined)(
           store.location.text,
           '2',
           '64',
+          testDir('child'),
         ],
         {
           stdio: ['ignore', 'pipe', 'inherit'],

@@ -5,11 +5,12 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { isCohortError, type ErrorCode } from '../../../src/core/errors.js';
 import {
   makeConfigDump,
@@ -20,12 +21,21 @@ import {
   type StoredMember,
 } from '../../../src/store/index.js';
 
+/** Every temporary directory of this test file, removed after its tests. */
+const ROOT = mkdtempSync(join(tmpdir(), 'cohort-store-test-'));
+afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
+
+/** A new directory under this process's temporary root. */
+export function testDir(prefix: string): string {
+  return mkdtempSync(join(ROOT, `${prefix}-`));
+}
+
 /** A fake CRIU image dir (random pages, so gzip cannot shrink them) and a bundle config, per member. */
 export function makeCheckpointFiles(
   member: string,
   pagesBytes = 200_000,
 ): { dir: string; pages: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), `cohort-ckpt-${member}-`));
+  const dir = testDir(`ckpt-${member}`);
   mkdirSync(join(dir, 'checkpoint'));
   const pages = randomBytes(pagesBytes);
   writeFileSync(join(dir, 'checkpoint', 'pages-1.img'), pages);
@@ -77,7 +87,7 @@ export async function expectFetches(
   member: string,
   pages: Buffer,
 ): Promise<void> {
-  const out = join(mkdtempSync(join(tmpdir(), 'cohort-fetch-')), 'restore');
+  const out = join(testDir('fetch'), 'restore');
   await store.fetchMember(record, member, { dir: out });
   expect(readFileSync(join(out, 'checkpoint', 'pages-1.img')).equals(pages)).toBe(true);
   expect(existsSync(join(out, 'spec.dump'))).toBe(true);

@@ -10,8 +10,8 @@ import {
   parseStoreLocation,
 } from '../../../src/store/index.js';
 
-const [location = '', epochText = '0', megabytes = '64'] = process.argv.slice(2);
-const dir = mkdtempSync(join(tmpdir(), 'cohort-child-'));
+const [location = '', epochText = '0', megabytes = '64', parent = tmpdir()] = process.argv.slice(2);
+const dir = mkdtempSync(join(parent, 'child-'));
 mkdirSync(join(dir, 'checkpoint'));
 writeFileSync(join(dir, 'checkpoint', 'pages-1.img'), randomBytes(Number(megabytes) * 1024 * 1024));
 writeFileSync(join(dir, 'config.json'), '{}');

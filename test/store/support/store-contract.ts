@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/core/errors.js';
 import type { CheckpointStore, FetchTarget, StoredMember } from '../../../src/store/index.js';
 import {
+  testDir,
   expectFetches,
   expectNoOutput,
   expectStoreError,
@@ -41,7 +40,7 @@ export function storeContract(kind: ContractStore): void {
     expect(await store.get('web', 1)).toEqual(listed[1]);
     await expectFetches(store, listed[0]!, 'db', second.pages.get('db')!);
     await expectFetches(store, listed[1]!, 'api', first.pages.get('api')!);
-    const file = join(mkdtempSync(join(tmpdir(), 'cohort-fetch-')), 'db.tar.gz');
+    const file = join(testDir('fetch'), 'db.tar.gz');
     await store.fetchMember(listed[0]!, 'db', { file });
   });
 
@@ -111,7 +110,7 @@ export function storeContract(kind: ContractStore): void {
     const member = bad.record.members[0]!;
     kind.corrupt(store, member);
     const record = await store.get('web');
-    const parent = mkdtempSync(join(tmpdir(), 'cohort-fetch-'));
+    const parent = testDir('fetch');
     const targets: FetchTarget[] = [
       { dir: join(parent, 'restore') },
       { file: join(parent, 'db.tar.gz') },
