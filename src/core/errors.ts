@@ -34,6 +34,22 @@ export const ErrorCode = {
   EtcdNoQuorum: 'COHORT_ERR_ETCD_NO_QUORUM',
   /** The TLS handshake with etcd failed: wrong CA, or a client certificate etcd does not trust. */
   EtcdTls: 'COHORT_ERR_ETCD_TLS',
+  /** A checkpoint store's location does not parse (`dir:/abs/path` or `oci://HOST[:PORT]/REPO`). */
+  StoreLocation: 'COHORT_ERR_STORE_LOCATION',
+  /** The store's registry did not answer (refused, unresolvable, TLS failure, timeout, reset). */
+  StoreUnreachable: 'COHORT_ERR_STORE_UNREACHABLE',
+  /** The registry refused the credentials (401/403), or none were found for it. */
+  StoreAuth: 'COHORT_ERR_STORE_AUTH',
+  /** A `dir:` store's filesystem is full (ENOSPC/EDQUOT). */
+  StoreFull: 'COHORT_ERR_STORE_FULL',
+  /** What the store returned does not match the digest recorded for it. */
+  StoreDigest: 'COHORT_ERR_STORE_DIGEST',
+  /** No stored checkpoint for the group, or not the epoch or member asked for. */
+  StoreNotFound: 'COHORT_ERR_STORE_NOT_FOUND',
+  /** The store holds another group's checkpoints under the name asked for. */
+  StoreWrongGroup: 'COHORT_ERR_STORE_WRONG_GROUP',
+  /** Any other store failure: an unexpected registry answer, a source that failed, local I/O. */
+  StoreIo: 'COHORT_ERR_STORE_IO',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
