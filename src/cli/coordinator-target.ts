@@ -41,10 +41,8 @@ export function resolveCoordinatorTarget(
 export function unreachableMessage(
   target: CoordinatorTarget,
   configPath: string,
-  clientMessage: string,
+  why: string,
 ): string {
-  // The client says why in parentheses; keep that, and say where the address came from instead.
-  const why = /is unreachable \((.*)\); /.exec(clientMessage)?.[1] ?? clientMessage;
   return (
     `coordinator at ${target.address} (from ${target.source}) is unreachable (${why}); ` +
     `start cohortd there, or point cohortctl elsewhere with --coordinator ADDR or coordinator.address in ${configPath} (--config PATH)`

@@ -4,7 +4,7 @@ import { CohortError, ErrorCode, isCohortError } from '../core/errors.js';
 import type { CliContext } from './context.js';
 import { reasonOf } from './format-history.js';
 import { failureReason, runPodman, type Podman } from '../engines/podman/run.js';
-import { followRound } from './progress/follow-round.js';
+import { followRound } from '../coordinator/client/follow-round.js';
 import { ProgressView } from './progress/progress-view.js';
 import { STAGE_ORDER } from './stage-labels.js';
 import { formatDuration, formatTable } from './table.js';

@@ -86,7 +86,7 @@ async function connect(
     if (!isCohortError(error, ErrorCode.Unreachable)) throw error;
     throw new CohortError(
       ErrorCode.Unreachable,
-      unreachableMessage(target, configPath, error.message),
+      unreachableMessage(target, configPath, String(error.details.why ?? error.message)),
       {
         cause: error,
         details: { address: target.address },

@@ -52,6 +52,8 @@ export interface CompletionReport {
 
 export interface MemberSession {
   readonly epoch: number;
+  /** The round's decision once known: a commit, or an abort with its reason and culprit. */
+  readonly outcome: Decision | undefined;
   /** The round's members; complete once the ready barrier is released. */
   readonly members: readonly string[];
   readonly roundId: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { connectCoordinator } from '../coordinator/client.js';
-import { startCoordinator } from '../coordinator/embedded.js';
+import { startCoordinator } from '../coordinator/start-coordinator.js';
 import { silentLogger } from '../coordinator/server/logger.js';
 import { PACKAGE_ROOT } from '../core/package-paths.js';
 import { probeCriu } from '../criu/probe.js';
@@ -108,7 +108,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         ]),
       ),
     );
-    stopCheckpoint();
+    await stopCheckpoint();
     const failed = dumps.findIndex((d) => d.exitCode !== 0);
     if (failed !== -1) throw new Error(`checkpoint failed: ${dumps[failed]?.stderr.trim()}`);
     const epoch = (
@@ -148,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         ]),
       ),
     );
-    stopRestore();
+    await stopRestore();
     const restoreFailed = restores.findIndex((r) => r.exitCode !== 0);
     if (restoreFailed !== -1)
       throw new Error(`restore failed: ${restores[restoreFailed]?.stderr.trim()}`);

@@ -1,4 +1,5 @@
 import type { CoordinatorClient } from '../coordinator/client.js';
+import { followRound as follow } from '../coordinator/client/follow-round.js';
 
 /** Prints each member's stage as the coordinator sees it, one line per change. */
 export function followRound(
@@ -7,28 +8,20 @@ export function followRound(
   label: string,
   print: (line: string) => void,
   intervalMs = 25,
-): () => void {
+): () => Promise<void> {
   const seen = new Map<string, string>();
-  let stopped = false;
-  const poll = async (): Promise<void> => {
-    while (!stopped) {
-      try {
-        const status = await client.status(group);
-        const round = status.groups.find((g) => g.name === group)?.openRound;
-        for (const member of round?.members ?? []) {
-          if (seen.get(member.name) !== member.stage) {
-            seen.set(member.name, member.stage);
-            print(`  [${label}] ${member.name.padEnd(9)} ${member.stage}`);
-          }
-        }
-      } catch {
-        // Progress is a view; the operation reports its own failures.
+  const follower = follow({
+    client,
+    group,
+    afterEpoch: 0,
+    intervalMs,
+    onRound: (round) => {
+      for (const member of round.members) {
+        if (seen.get(member.name) === member.stage) continue;
+        seen.set(member.name, member.stage);
+        print(`  [${label}] ${member.name.padEnd(9)} ${member.stage}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  };
-  void poll();
-  return () => {
-    stopped = true;
-  };
+    },
+  });
+  return () => follower.stop();
 }

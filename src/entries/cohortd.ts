@@ -1,7 +1,7 @@
 import { toCohortError } from '../core/errors.js';
 import { parseDaemonArgs } from '../coordinator/daemon/parse-args.js';
-import { startCoordinator, type RunningCoordinator } from '../coordinator/embedded.js';
-import type { FaultInjection } from '../coordinator/server/coordinator-core.js';
+import { startCoordinator, type RunningCoordinator } from '../coordinator/start-coordinator.js';
+import type { FaultInjection } from '../coordinator/server/machine-runner.js';
 import { createLogger, type Logger } from '../coordinator/server/logger.js';
 
 /** Fault injection for the crash test: SIGKILL right after a decision is synced, before it is announced. */

@@ -1,13 +1,12 @@
-import type { Decision, MemberSession } from '../coordinator/client.js';
-import { isCohortError } from '../core/errors.js';
+import type { MemberSession } from '../coordinator/client.js';
 import { planAction, type SessionKind } from './action-plan.js';
 import type { HookReply, HookRequest } from './hook-channel.js';
 
-/** What the session learned from the round while runc ran. */
+/** What the session saw of CRIU while runc ran; the round's own state is the member session's. */
 export interface RoundProgress {
   lastAction?: string;
-  decision?: Decision;
-  abort?: { reason: string; culprit?: string };
+  /** CRIU reached the vote (post-dump, post-restore): its images or tree exist. */
+  voted: boolean;
 }
 
 const OK: HookReply = { exitCode: 0, message: '' };
@@ -18,31 +17,24 @@ export function makeHookHandler(
   session: MemberSession,
   progress: RoundProgress,
 ) {
-  session.onAbort((abort) => {
-    progress.abort ??= abort;
-  });
   return async (request: HookRequest): Promise<HookReply> => {
     progress.lastAction = request.action;
     const step = planAction(kind, request.action);
     if (step.kind === 'ignore') return OK;
+    const aborted = session.outcome?.commit === false ? session.outcome : undefined;
     if (step.kind === 'vote') {
-      if (progress.abort !== undefined) return refuse(progress.abort.reason);
+      if (aborted !== undefined) return refuse(aborted.reason ?? 'the group aborted');
+      progress.voted = true;
       const decision = await session.vote(true);
-      progress.decision = decision;
-      if (decision.commit) return OK;
-      progress.abort ??= withCulprit(decision.reason ?? 'aborted', decision.culprit);
-      return refuse(decision.reason ?? 'the group aborted');
+      return decision.commit ? OK : refuse(decision.reason ?? 'the group aborted');
     }
-    if (step.canAbort && progress.abort !== undefined) return refuse(progress.abort.reason);
+    if (step.canAbort && aborted !== undefined)
+      return refuse(aborted.reason ?? 'the group aborted');
     try {
       await session.arrive(step.stage);
       return OK;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (isCohortError(error)) {
-        const culprit = error.details.culprit;
-        progress.abort ??= withCulprit(String(error.details.reason ?? reason), culprit);
-      }
       // pre-resume cannot cancel a restore: a failed barrier there only stops the wait.
       return step.canAbort ? refuse(reason) : { exitCode: 0, message: reason };
     }
@@ -51,8 +43,4 @@ export function makeHookHandler(
 
 function refuse(reason: string): HookReply {
   return { exitCode: 1, message: reason };
-}
-
-function withCulprit(reason: string, culprit: unknown): { reason: string; culprit?: string } {
-  return typeof culprit === 'string' && culprit !== '' ? { reason, culprit } : { reason };
 }

@@ -42,7 +42,7 @@ export async function runSession(plan: SessionPlan): Promise<SessionResult> {
 }
 
 async function runJoined(plan: SessionPlan, session: MemberSession): Promise<SessionResult> {
-  const progress: RoundProgress = {};
+  const progress: RoundProgress = { voted: false };
   const channel = new HookChannel(
     join(plan.channelDir, randomUUID()),
     makeHookHandler(plan.kind, session, progress),
@@ -72,7 +72,9 @@ async function runJoined(plan: SessionPlan, session: MemberSession): Promise<Ses
     channel.close();
   }
   const label = `${plan.kind} of ${memberLabel(plan)}`;
-  const decision = progress.decision;
+  // The decision matters once CRIU reached the vote; before it, runc's own failure is the story.
+  const decision = progress.voted ? session.outcome : undefined;
+  const abort = session.outcome?.commit === false ? session.outcome : undefined;
   if (decision === undefined) {
     const reason =
       exit.exitCode === 0
@@ -82,7 +84,7 @@ async function runJoined(plan: SessionPlan, session: MemberSession): Promise<Ses
     await thawIfFrozen(plan);
     return {
       exitCode: exit.exitCode || 1,
-      error: `${label} ${describeAbort(plan, progress.abort, reason)}`,
+      error: `${label} ${describeAbort(plan, abort, reason)}`,
       epoch: session.epoch,
     };
   }
@@ -90,7 +92,7 @@ async function runJoined(plan: SessionPlan, session: MemberSession): Promise<Ses
     await thawIfFrozen(plan);
     return {
       exitCode: exit.exitCode || 1,
-      error: `${label} ${describeAbort(plan, progress.abort, decision.reason ?? 'aborted')}`,
+      error: `${label} ${describeAbort(plan, abort, decision.reason ?? 'aborted')}`,
       epoch: session.epoch,
     };
   }
@@ -137,18 +139,15 @@ function labelled(plan: SessionPlan, error: unknown): CohortError {
   );
 }
 
+/** The coordinator's reason as it gave it, and the culprit from its own field, group-qualified. */
 function describeAbort(
   plan: SessionPlan,
-  abort: { reason: string; culprit?: string } | undefined,
+  abort: { reason?: string; culprit?: string } | undefined,
   fallback: string,
 ): string {
   if (abort === undefined) return `failed: ${fallback}`;
-  const { culprit, reason } = abort;
-  // The coordinator names members within the group; the caller sees group/member.
-  if (culprit !== undefined && reason.startsWith(`member ${culprit} `)) {
-    return `aborted: member ${plan.group}/${culprit} ${reason.slice(`member ${culprit} `.length)}`;
-  }
-  return `aborted: ${reason}`;
+  const culprit = abort.culprit === undefined ? '' : ` (culprit ${plan.group}/${abort.culprit})`;
+  return `aborted${culprit}: ${abort.reason ?? fallback}`;
 }
 
 /** A dump that dies mid-way (runc killed) can leave the cgroup frozen; CRIU would have thawed it. */

@@ -1,6 +1,8 @@
 import { expect, test } from 'vitest';
 import { CohortError, ErrorCode } from '../../src/core/errors.js';
 import { NAME_PATTERN } from '../../src/coordinator/names.js';
+import { CoordinatorMachine } from '../../src/coordinator/protocol/machine.js';
+import type { LogRecord } from '../../src/coordinator/protocol/records.js';
 import type { BarrierStage } from '../../src/coordinator/types.js';
 import { sessionServiceDefinition } from '../../src/coordinator/server/build-server.js';
 import type { Malformed } from '../../src/coordinator/wire/checks.js';
@@ -267,6 +269,15 @@ test(
       // Never both commit and abort for one epoch; epochs strictly increase; no release before
       // every member arrived; every decision persisted before it was announced.
       expect(h.checker.violations, `run ${runs} (seed ${seed})`).toEqual([]);
+      // History rebuilt from the log is the history the machine kept live.
+      const replayed = new CoordinatorMachine(h.deadlines);
+      replayed.replay(h.log);
+      for (const group of new Set(h.log.map(groupOf))) {
+        if (group !== undefined)
+          expect(historyOf(replayed, group), `run ${runs} (seed ${seed})`).toEqual(
+            historyOf(h.machine, group),
+          );
+      }
     }
     console.log(`machine fuzz: ${runs} runs, ${decided} decisions`);
     expect(runs).toBeGreaterThan(0);
@@ -274,3 +285,17 @@ test(
   },
   TIMEOUT,
 );
+
+function groupOf(record: LogRecord): string | undefined {
+  if (record.type === 'group-applied') return record.manifest.name;
+  if (record.type === 'group-deleted') return undefined;
+  return record.group;
+}
+
+function historyOf(machine: CoordinatorMachine, group: string): unknown {
+  try {
+    return machine.history(group);
+  } catch (error) {
+    return (error as CohortError).code;
+  }
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { connectCoordinator } from '../../src/coordinator/client.js';
-import { startCoordinator } from '../../src/coordinator/embedded.js';
+import { startCoordinator } from '../../src/coordinator/start-coordinator.js';
 import { silentLogger } from '../../src/coordinator/server/logger.js';
 import { runClientRound } from './support/client-round.js';
 

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectCoordinator } from '../../src/coordinator/client.js';
-import { startCoordinator, type RunningCoordinator } from '../../src/coordinator/embedded.js';
+import {
+  startCoordinator,
+  type RunningCoordinator,
+} from '../../src/coordinator/start-coordinator.js';
 import { createLogger, silentLogger } from '../../src/coordinator/server/logger.js';
 import { runClientRound } from './support/client-round.js';
 import { startTestCoordinator, type TestCoordinator } from './support/server-fixture.js';

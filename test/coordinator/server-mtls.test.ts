@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
-import { startCoordinator, type RunningCoordinator } from '../../src/coordinator/embedded.js';
+import {
+  startCoordinator,
+  type RunningCoordinator,
+} from '../../src/coordinator/start-coordinator.js';
 import { silentLogger } from '../../src/coordinator/server/logger.js';
 import { runClientRound, settledRecord } from './support/client-round.js';
 import { TestPki, type CertFiles } from './support/test-pki.js';

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
-import { startCoordinator, type RunningCoordinator } from '../../src/coordinator/embedded.js';
+import {
+  startCoordinator,
+  type RunningCoordinator,
+} from '../../src/coordinator/start-coordinator.js';
 import { silentLogger } from '../../src/coordinator/server/logger.js';
 import { checkSequence, isUnbroken } from '../../src/demo/sequence.js';
 import { ANNOTATION } from '../../src/spec/annotations.js';
@@ -174,7 +177,7 @@ describe.skipIf(tier.skip !== undefined)(
         new RegExp(`checkpoint of ${group}/m1 (failed|aborted): .*runc checkpoint exited 1`),
       );
       expect(readFileSync(join(containerd.bundleOf(ids[0] ?? ''), 'log.json'), 'utf8')).toMatch(
-        new RegExp(`checkpoint of ${group}/m0 aborted: member ${group}/m1`),
+        new RegExp(`checkpoint of ${group}/m0 aborted \\(culprit ${group}/m1\\): member m1 `),
       );
       expect((await client.history(group)).at(-1)).toMatchObject({
         kind: 'checkpoint',

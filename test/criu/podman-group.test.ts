@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
-import { startCoordinator, type RunningCoordinator } from '../../src/coordinator/embedded.js';
+import {
+  startCoordinator,
+  type RunningCoordinator,
+} from '../../src/coordinator/start-coordinator.js';
 import { silentLogger } from '../../src/coordinator/server/logger.js';
 import { isUnbroken } from '../../src/demo/sequence.js';
 import { podmanMissing, type PodmanEnv } from '../helpers/podman.js';
@@ -142,7 +145,9 @@ describe.skipIf(tier.skip !== undefined)(
       failedCheckpoints = results;
       for (const result of results) expect(result.exitCode).not.toBe(0);
       for (const index of [0, 2]) {
-        expect(failureText(results[index]!)).toContain(`aborted: member ${failing}/m1 `);
+        expect(failureText(results[index]!)).toContain(
+          `aborted (culprit ${failing}/m1): member m1 `,
+        );
       }
       // The culprit's CRIU says why, in the dump.log podman keeps beside the container's config.
       expect(

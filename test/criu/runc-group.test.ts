@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
-import { startCoordinator, type RunningCoordinator } from '../../src/coordinator/embedded.js';
+import {
+  startCoordinator,
+  type RunningCoordinator,
+} from '../../src/coordinator/start-coordinator.js';
 import { silentLogger } from '../../src/coordinator/server/logger.js';
 import { isUnbroken } from '../../src/demo/sequence.js';
 import { realCriuTier } from './support/criu-tier.js';
@@ -152,7 +155,9 @@ describe.skipIf(tier.skip !== undefined)('a group of three runc containers, real
     for (const result of results) expect(result.exitCode).not.toBe(0);
     for (const index of [0, 2]) {
       expect(results[index]?.errors.join('\n')).toMatch(
-        new RegExp(`checkpoint of ${group.group}/m${index} aborted: member ${group.group}/m1 `),
+        new RegExp(
+          `checkpoint of ${group.group}/m${index} aborted \\(culprit ${group.group}/m1\\): member m1 `,
+        ),
       );
     }
     // The culprit's own caller gets runc's failure and the way to CRIU's log.
@@ -194,7 +199,9 @@ describe.skipIf(tier.skip !== undefined)('a group of three runc containers, real
     for (const result of failed) expect(result.exitCode).not.toBe(0);
     for (const index of [0, 2]) {
       expect(failed[index]?.errors.join('\n')).toMatch(
-        new RegExp(`restore of ${group.group}/m${index} aborted: member ${group.group}/m1 `),
+        new RegExp(
+          `restore of ${group.group}/m${index} aborted \\(culprit ${group.group}/m1\\): member m1 `,
+        ),
       );
     }
     for (const member of group.members) {

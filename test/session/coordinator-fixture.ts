@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
-import { startCoordinator, type RunningCoordinator } from '../../src/coordinator/embedded.js';
+import {
+  startCoordinator,
+  type RunningCoordinator,
+} from '../../src/coordinator/start-coordinator.js';
 import { silentLogger } from '../../src/coordinator/server/logger.js';
 
 /** Short deadlines, so a missing member or a lost session settles within a test's time. */

@@ -80,7 +80,9 @@ describe('faults during a group checkpoint', () => {
     });
     for (const result of results) expect(result.exitCode).not.toBe(0);
     expect(results[0]?.stderr).toMatch(
-      new RegExp(`checkpoint of ${fixture.group}/m0 aborted: member ${fixture.group}/m1`),
+      new RegExp(
+        `checkpoint of ${fixture.group}/m0 aborted \\(culprit ${fixture.group}/m1\\): member m1`,
+      ),
     );
     await expectAllRunningAndThawed(fixture);
     const history = await coordinator.client().history(fixture.group);

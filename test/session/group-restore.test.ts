@@ -75,7 +75,7 @@ describe('faults during a group restore', () => {
     });
     for (const result of results) expect(result.exitCode).not.toBe(0);
     expect(results[0]?.stderr).toContain(
-      `restore of ${fixture.group}/m0 aborted: member ${fixture.group}/m1`,
+      `restore of ${fixture.group}/m0 aborted (culprit ${fixture.group}/m1): member m1`,
     );
     for (const member of fixture.members)
       expect((await containerStatus(fixture, member)).status).toBe('gone');

@@ -27,6 +27,15 @@ export function abortDecision(epoch: number, abort: Abort): Decision {
   };
 }
 
+/** The abort decision a refusal with code Aborted carries in its details. */
+export function abortOf(epoch: number, refusal: CohortError): Decision {
+  const { reason, culprit } = refusal.details;
+  return abortDecision(epoch, {
+    reason: typeof reason === 'string' && reason !== '' ? reason : refusal.message,
+    ...(typeof culprit === 'string' && culprit !== '' ? { culprit } : {}),
+  });
+}
+
 /** The reason and culprit a decision or abort names; proto3's '' is none. */
 export function pick(event: { reason: string; culprit: string }): {
   reason?: string;

@@ -96,6 +96,6 @@ export function unreachable(address: string, why: string, cause?: unknown): Coho
   return new CohortError(
     ErrorCode.Unreachable,
     `coordinator at ${address} is unreachable (${why}); start cohortd there, or point coordinator.address in the cohort config (COHORT_CONFIG, /etc/cohort/config.json) elsewhere`,
-    { cause, details: { address } },
+    { cause, details: { address, why } },
   );
 }

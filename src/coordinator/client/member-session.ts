@@ -4,7 +4,8 @@ import type { Decision, MemberSession } from '../client-types.js';
 import type { BarrierStage } from '../types.js';
 import { STAGE_FROM_WIRE, STAGE_TO_WIRE } from '../wire/enums.js';
 import { nonEmpty } from '../wire/optional.js';
-import { abortDecision, abortError, pick, refusalOf, type Abort } from './abort.js';
+import { ErrorCode } from '../../core/errors.js';
+import { abortDecision, abortError, abortOf, pick, refusalOf, type Abort } from './abort.js';
 import { deferred, type Deferred } from './deferred.js';
 import { recoverDecision, reportCompleteAfterLoss, type RecoveryTarget } from './recovery.js';
 
@@ -67,6 +68,10 @@ export class MemberSessionImpl implements MemberSession {
 
   get members(): readonly string[] {
     return this.currentMembers;
+  }
+
+  get outcome(): Decision | undefined {
+    return this.round.kind === 'undecided' ? undefined : this.round.decision;
   }
 
   arrive(stage: BarrierStage): Promise<void> {
@@ -166,7 +171,10 @@ export class MemberSessionImpl implements MemberSession {
       case 'error': {
         const waiting = this.pending.get(body.value.seq);
         this.pending.delete(body.value.seq);
-        waiting?.reject(refusalOf(body.value));
+        const refusal = refusalOf(body.value);
+        // Refused because the round was aborted: that is the round's outcome, reason and culprit.
+        if (refusal.code === ErrorCode.Aborted) this.decide(abortOf(this.epoch, refusal));
+        waiting?.reject(refusal);
         return;
       }
     }

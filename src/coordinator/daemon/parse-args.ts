@@ -3,7 +3,7 @@ import { CohortError, ErrorCode } from '../../core/errors.js';
 import { withCliConventions } from '../../core/cli-conventions.js';
 import { parseDuration } from '../../core/duration.js';
 import { DEADLINE_RANGE, DEADLINE_SETTINGS } from '../deadlines.js';
-import type { StartCoordinatorOptions } from '../embedded.js';
+import type { StartCoordinatorOptions } from '../start-coordinator.js';
 import { parseListenAddress } from '../listen-address.js';
 import type { LogLevel } from '../server/logger.js';
 import type { Deadlines } from '../types.js';

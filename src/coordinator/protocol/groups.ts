@@ -2,12 +2,11 @@ import { CohortError, ErrorCode } from '../../core/errors.js';
 import { validateManifest } from '../manifest.js';
 import type { GroupManifest } from '../types.js';
 import type { Ctx } from './context.js';
+import { record } from './history.js';
 
 /** Stores a group's manifest; a round already open keeps the member set it opened with. */
 export function applyGroup(ctx: Ctx, manifest: GroupManifest): void {
-  const valid = validateManifest(manifest);
-  ctx.state.groups.set(valid.name, valid);
-  ctx.fx.persist({ type: 'group-applied', at: ctx.now, manifest: valid });
+  record(ctx, { type: 'group-applied', at: ctx.now, manifest: validateManifest(manifest) });
 }
 
 export function deleteGroup(ctx: Ctx, name: string): void {
@@ -30,6 +29,5 @@ export function deleteGroup(ctx: Ctx, name: string): void {
       },
     );
   }
-  ctx.state.groups.delete(name);
-  ctx.fx.persist({ type: 'group-deleted', at: ctx.now, name });
+  record(ctx, { type: 'group-deleted', at: ctx.now, name });
 }

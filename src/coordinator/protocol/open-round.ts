@@ -5,7 +5,8 @@ import type { ConnId } from './effects.js';
 import type { JoinFields } from './inputs.js';
 import { refuse } from './join-round.js';
 import { memberSetForNewRound } from './member-set.js';
-import { memberList, putHistory, type Round } from './state.js';
+import { record } from './history.js';
+import type { Round } from './state.js';
 
 /** The first join of a group with no open round: fix the member set, take the next epoch. */
 export function openRound(ctx: Ctx, conn: ConnId, join: JoinFields): Round | undefined {
@@ -17,7 +18,6 @@ export function openRound(ctx: Ctx, conn: ConnId, join: JoinFields): Round | und
     return undefined;
   }
   const epoch = (state.lastEpoch.get(join.group) ?? 0) + 1;
-  state.lastEpoch.set(join.group, epoch);
   const deadlines = mergeDeadlines(state.baseDeadlines, manifest?.deadlines);
   const round: Round = {
     group: join.group,
@@ -39,7 +39,7 @@ export function openRound(ctx: Ctx, conn: ConnId, join: JoinFields): Round | und
   if (join.kind === 'restore' && join.checkpointEpoch !== undefined)
     round.checkpointEpoch = join.checkpointEpoch;
   state.open.set(join.group, round);
-  fx.persist({
+  record(ctx, {
     type: 'round-opened',
     at: now,
     group: round.group,
@@ -48,18 +48,6 @@ export function openRound(ctx: Ctx, conn: ConnId, join: JoinFields): Round | und
     kind: round.kind,
     expected: round.expected,
     ...(round.names === undefined ? {} : { members: round.names }),
-    ...(round.checkpointEpoch === undefined ? {} : { checkpointEpoch: round.checkpointEpoch }),
-  });
-  putHistory(state, {
-    group: round.group,
-    epoch,
-    roundId: round.roundId,
-    kind: round.kind,
-    outcome: 'open',
-    openedAt: now,
-    members: memberList(round),
-    imageLocations: {},
-    stageDurationsMs: {},
     ...(round.checkpointEpoch === undefined ? {} : { checkpointEpoch: round.checkpointEpoch }),
   });
   fx.event({

@@ -1,13 +1,7 @@
 import type { AbortKind } from './effects.js';
 import type { Ctx } from './context.js';
-import {
-  enterStage,
-  historyRecord,
-  imageLocations,
-  liveConns,
-  memberList,
-  type Round,
-} from './state.js';
+import { record } from './history.js';
+import { enterStage, imageLocations, liveConns, memberList, type Round } from './state.js';
 
 /**
  * Ends a round before its commit: the abort is persisted, then every member hears the same
@@ -23,7 +17,7 @@ export function abortRound(
 ): void {
   const { state, now, fx } = ctx;
   round.decision = { commit: false, at: now };
-  fx.persist({
+  record(ctx, {
     type: 'round-decided',
     at: now,
     group: round.group,
@@ -49,22 +43,12 @@ export function abortRound(
     reason,
     ...(culprit === undefined ? {} : { culprit }),
   });
-  const record = historyRecord(state, round.group, round.epoch);
-  if (record !== undefined) {
-    record.outcome = 'aborted';
-    record.reason = reason;
-    if (culprit !== undefined) record.culprit = culprit;
-    record.decidedAt = now;
-    record.closedAt = now;
-    record.members = memberList(round);
-    record.stageDurationsMs = { ...round.stageDurationsMs };
-  }
   state.open.delete(round.group);
 }
 
 /** Every vote is in and ok: persist the commit, then announce it. */
 export function commitRound(ctx: Ctx, round: Round): void {
-  const { state, now, fx } = ctx;
+  const { now, fx } = ctx;
   enterStage(
     round,
     'vote',
@@ -73,7 +57,7 @@ export function commitRound(ctx: Ctx, round: Round): void {
   );
   round.decision = { commit: true, at: now };
   round.phase = round.kind === 'restore' ? 'resuming' : 'completing';
-  fx.persist({
+  record(ctx, {
     type: 'round-decided',
     at: now,
     group: round.group,
@@ -85,13 +69,6 @@ export function commitRound(ctx: Ctx, round: Round): void {
   });
   fx.broadcast(liveConns(round), { type: 'decision', epoch: round.epoch, commit: true });
   fx.event({ type: 'round-committed', group: round.group, epoch: round.epoch, kind: round.kind });
-  const record = historyRecord(state, round.group, round.epoch);
-  if (record !== undefined) {
-    record.outcome = 'committed';
-    record.decidedAt = now;
-    record.members = memberList(round);
-    record.stageDurationsMs = { ...round.stageDurationsMs };
-  }
 }
 
 /** After a commit, once every member has reported (or the deadline passed): permanent or not. */
@@ -108,7 +85,7 @@ export function closeRound(ctx: Ctx, round: Round, missing?: string): void {
         });
   const permanent = failure === undefined;
   const locations = imageLocations(round);
-  fx.persist({
+  record(ctx, {
     type: 'round-closed',
     at: now,
     group: round.group,
@@ -127,16 +104,5 @@ export function closeRound(ctx: Ctx, round: Round, missing?: string): void {
     ...(failure === undefined ? {} : { reason: failure.reason }),
     stageDurationsMs: { ...round.stageDurationsMs },
   });
-  const record = historyRecord(state, round.group, round.epoch);
-  if (record !== undefined) {
-    record.outcome = permanent ? 'permanent' : 'committed';
-    if (failure !== undefined) {
-      record.reason = failure.reason;
-      record.culprit = failure.culprit;
-    }
-    record.closedAt = now;
-    record.imageLocations = locations;
-    record.stageDurationsMs = { ...round.stageDurationsMs };
-  }
   state.open.delete(round.group);
 }

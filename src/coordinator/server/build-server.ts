@@ -5,7 +5,7 @@ import {
 } from '../../gen/cohort/v1/coordinator.js';
 import { Malformed } from '../wire/checks.js';
 import { MAX_MESSAGE_BYTES } from '../wire/limits.js';
-import type { CoordinatorCore } from './coordinator-core.js';
+import type { MachineRunner } from './machine-runner.js';
 import type { Logger } from './logger.js';
 import { handleSession } from './session-handler.js';
 import { unaryHandlers } from './unary-handlers.js';
@@ -60,11 +60,11 @@ export function sessionSerializer(): (message: CoordinatorMessage) => Buffer {
 }
 
 /** Builds the gRPC server without binding it: callers (and tests) choose the addresses. */
-export function buildServer(core: CoordinatorCore, logger: Logger): grpc.Server {
+export function buildServer(runner: MachineRunner, logger: Logger): grpc.Server {
   const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
   server.addService(sessionServiceDefinition(), {
-    ...unaryHandlers(core, logger),
-    Session: (call: Parameters<typeof handleSession>[2]) => handleSession(core, logger, call),
+    ...unaryHandlers(runner, logger),
+    Session: (call: Parameters<typeof handleSession>[2]) => handleSession(runner, logger, call),
   });
   return server;
 }

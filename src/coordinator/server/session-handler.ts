@@ -5,7 +5,7 @@ import { Malformed } from '../wire/checks.js';
 import { decodeMemberMessage } from '../wire/decode-member.js';
 import { encodeOut } from '../wire/encode.js';
 import { toStatusObject } from '../wire/status-map.js';
-import type { CoordinatorCore } from './coordinator-core.js';
+import type { MachineRunner } from './machine-runner.js';
 import { authorizeMember, identityOf } from './identity.js';
 import type { Logger } from './logger.js';
 
@@ -14,7 +14,7 @@ import type { Logger } from './logger.js';
  * bad message gets an error on the stream (the round goes on), a refused join ends the stream.
  */
 export function handleSession(
-  core: CoordinatorCore,
+  runner: MachineRunner,
   logger: Logger,
   call: ServerDuplexStream<MemberMessage | Malformed, CoordinatorMessage | Buffer>,
 ): void {
@@ -25,7 +25,7 @@ export function handleSession(
     if (status === undefined) call.end();
     else call.emit('error', toStatusObject(status));
   };
-  const conn = core.openStream({
+  const conn = runner.openStream({
     write: (message) => {
       if (!closed) call.write(message);
     },
@@ -35,14 +35,14 @@ export function handleSession(
   let joined = false;
   const drop = (reason: string): void => {
     closed = true;
-    core.closeStream(conn, reason);
+    runner.closeStream(conn, reason);
   };
   let identity: ReturnType<typeof identityOf>;
   try {
     identity = identityOf(call);
   } catch (error) {
     finish(toCohortError(error));
-    core.closeStream(conn, 'refused');
+    runner.closeStream(conn, 'refused');
     return;
   }
   call.on('data', (raw: MemberMessage | Malformed) => {
@@ -53,7 +53,7 @@ export function handleSession(
         authorizeMember(identity, input.join.member);
         joined = true;
       }
-      core.receive(input);
+      runner.receive(input);
     } catch (error) {
       const refusal = toCohortError(error);
       logger.warn(
@@ -62,7 +62,7 @@ export function handleSession(
       );
       if (!joined) {
         finish(refusal);
-        core.closeStream(conn, 'refused');
+        runner.closeStream(conn, 'refused');
         return;
       }
       const seq = raw instanceof Malformed ? 0 : raw.seq;

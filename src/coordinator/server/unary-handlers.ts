@@ -11,7 +11,7 @@ import {
 } from '../wire/decode-unary.js';
 import { encodeDecision, encodeManifest, encodeRoundRecord, encodeStatus } from '../wire/encode.js';
 import { toStatusObject } from '../wire/status-map.js';
-import type { CoordinatorCore } from './coordinator-core.js';
+import type { MachineRunner } from './machine-runner.js';
 import { authorizeVerb, identityOf, type Identity, type Verb } from './identity.js';
 import type { Logger } from './logger.js';
 
@@ -23,25 +23,25 @@ type Handler<V extends Verb> = (
 
 /** Every unary verb: authorize, validate, act, answer; any CohortError becomes its gRPC status here. */
 export function unaryHandlers(
-  core: CoordinatorCore,
+  runner: MachineRunner,
   logger: Logger,
 ): grpc.UntypedServiceImplementation {
-  const m = core.machine;
+  const m = runner.machine;
   const unary = <V extends Verb>(verb: V, handler: Handler<V>) => serve(verb, handler, logger);
   return {
     Status: unary('Status', (request) =>
-      encodeStatus(m.status(core.now(), decodeStatusRequest(request))),
+      encodeStatus(m.status(runner.now(), decodeStatusRequest(request))),
     ),
     ApplyGroup: unary('ApplyGroup', (request) => {
       const manifest = decodeManifest(request);
-      core.applyGroup(manifest);
+      runner.applyGroup(manifest);
       logger.info({ group: manifest.name }, 'group-applied');
       return {};
     }),
     ListGroups: unary('ListGroups', () => ({ groups: m.listGroups().map(encodeManifest) })),
     DeleteGroup: unary('DeleteGroup', (request) => {
       const name = decodeGroupRef(request);
-      core.deleteGroup(name);
+      runner.deleteGroup(name);
       logger.info({ group: name }, 'group-deleted');
       return {};
     }),
@@ -55,7 +55,7 @@ export function unaryHandlers(
     ReportComplete: unary('ReportComplete', (request, identity) => {
       const report = decodeCompleteReport(request);
       authorizeVerb(identity, 'ReportComplete', report.member);
-      core.reportComplete(report);
+      runner.reportComplete(report);
       return {};
     }),
   };

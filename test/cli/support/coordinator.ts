@@ -5,7 +5,7 @@ import {
   startCoordinator,
   type RunningCoordinator,
   type StartCoordinatorOptions,
-} from '../../../src/coordinator/embedded.js';
+} from '../../../src/coordinator/start-coordinator.js';
 import { silentLogger } from '../../../src/coordinator/server/logger.js';
 
 export interface TestCoordinator {

@@ -6,7 +6,7 @@ import {
   startCoordinator,
   type RunningCoordinator,
   type StartCoordinatorOptions,
-} from '../../../src/coordinator/embedded.js';
+} from '../../../src/coordinator/start-coordinator.js';
 import { createLogger } from '../../../src/coordinator/server/logger.js';
 import type { Deadlines } from '../../../src/coordinator/types.js';
 

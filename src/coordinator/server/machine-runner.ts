@@ -11,7 +11,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { observeEvent } from './observe.js';
 
-/** One member stream as the core sees it. */
+/** One member stream as the runner sees it. */
 export interface StreamSink {
   /** A message object, or bytes already serialized once for a broadcast. */
   write(message: CoordinatorMessage | Buffer): void;
@@ -27,7 +27,7 @@ export interface FaultInjection {
   afterDecisionPersist?: (record: RoundDecidedRecord) => void;
 }
 
-export interface CoreOptions {
+export interface RunnerOptions {
   machine: CoordinatorMachine;
   log: StateLog;
   logger: Logger;
@@ -42,7 +42,7 @@ export interface CoreOptions {
  * Runs the pure machine for real: carries out its effects in order (a persist is synced before
  * the next effect), owns the streams, and arms one timer for the machine's next wakeup.
  */
-export class CoordinatorCore {
+export class MachineRunner {
   private readonly sinks = new Map<ConnId, StreamSink>();
   private nextConn = 1;
   private timer: NodeJS.Timeout | undefined;
@@ -50,7 +50,7 @@ export class CoordinatorCore {
   private failure: CohortError | undefined;
   private readonly serialized = new WeakMap<OutMessage, Buffer>();
 
-  constructor(private readonly o: CoreOptions) {}
+  constructor(private readonly o: RunnerOptions) {}
 
   get machine(): CoordinatorMachine {
     return this.o.machine;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CoordinatorClient } from '../../coordinator/client.js';
-import type { OpenRoundStatus } from '../../coordinator/types.js';
+import type { CoordinatorClient } from '../client.js';
+import type { OpenRoundStatus } from '../types.js';
 
 export interface FollowOptions {
   client: CoordinatorClient;

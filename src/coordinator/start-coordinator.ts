@@ -6,7 +6,7 @@ import { DEFAULT_DEADLINES, mergeDeadlines } from './deadlines.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { CoordinatorMachine } from './protocol/machine.js';
 import { buildServer, sessionSerializer } from './server/build-server.js';
-import { CoordinatorCore, type FaultInjection } from './server/coordinator-core.js';
+import { MachineRunner, type FaultInjection } from './server/machine-runner.js';
 import { startHttp } from './server/http.js';
 import { bindAll, type ServerTls } from './server/listen.js';
 import { silentLogger, type Logger } from './server/logger.js';
@@ -71,7 +71,7 @@ export async function startCoordinator(
   let failure: CohortError | undefined;
   const failed = new Promise<CohortError>((resolve) => (reportFailure = resolve));
   const metrics = new Metrics(() => machine.connectedCount());
-  const core = new CoordinatorCore({
+  const runner = new MachineRunner({
     machine,
     log: opened.log,
     logger,
@@ -84,14 +84,14 @@ export async function startCoordinator(
     },
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
-  core.recover();
+  runner.recover();
   if (failure !== undefined) {
     // Recovery could not record its aborts: starting would answer from an unrecorded past.
     opened.log.close();
     throw failure;
   }
 
-  const server = buildServer(core, logger);
+  const server = buildServer(runner, logger);
   let http: HttpServer | undefined;
   let healthy = true;
   void failed.then(() => (healthy = false));
@@ -130,7 +130,7 @@ export async function startCoordinator(
   async function stop(): Promise<void> {
     healthy = false;
     const drained = shutdownServer(server);
-    core.shutdown();
+    runner.shutdown();
     await drained;
     opened.log.close();
     await new Promise<void>((resolve) =>

@@ -1,0 +1,62 @@
+import type { Ctx } from './context.js';
+import type { LogRecord } from './records.js';
+import { historyRecord, putHistory, type MachineState } from './state.js';
+
+/**
+ * The one way a record changes what the coordinator knows: used live, right after the record is
+ * persisted, and again for each record replayed at start, so both give the same history.
+ */
+export function applyRecord(state: MachineState, record: LogRecord): void {
+  switch (record.type) {
+    case 'group-applied':
+      state.groups.set(record.manifest.name, record.manifest);
+      return;
+    case 'group-deleted':
+      state.groups.delete(record.name);
+      return;
+    case 'round-opened':
+      state.lastEpoch.set(
+        record.group,
+        Math.max(state.lastEpoch.get(record.group) ?? 0, record.epoch),
+      );
+      putHistory(state, {
+        group: record.group,
+        epoch: record.epoch,
+        roundId: record.roundId,
+        kind: record.kind,
+        outcome: 'open',
+        openedAt: record.at,
+        members: record.members ?? [],
+        imageLocations: {},
+        stageDurationsMs: {},
+        ...(record.checkpointEpoch === undefined
+          ? {}
+          : { checkpointEpoch: record.checkpointEpoch }),
+      });
+      return;
+    case 'round-decided':
+    case 'round-closed': {
+      const round = historyRecord(state, record.group, record.epoch);
+      if (round === undefined) return;
+      if (record.type === 'round-decided') {
+        round.outcome = record.commit ? 'committed' : 'aborted';
+        round.decidedAt = record.at;
+        if (!record.commit) round.closedAt = record.at;
+      } else {
+        round.outcome = record.permanent ? 'permanent' : 'committed';
+        round.closedAt = record.at;
+      }
+      if (record.reason !== undefined) round.reason = record.reason;
+      if (record.culprit !== undefined) round.culprit = record.culprit;
+      round.members = [...record.members];
+      round.imageLocations = { ...record.imageLocations };
+      round.stageDurationsMs = { ...record.stageDurationsMs };
+    }
+  }
+}
+
+/** Persist, then apply: the record is durable before anything it causes is announced. */
+export function record(ctx: Ctx, entry: LogRecord): void {
+  ctx.fx.persist(entry);
+  applyRecord(ctx.state, entry);
+}
