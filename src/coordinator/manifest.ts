@@ -28,18 +28,22 @@ const deadlinesSchema = strictObject(
  * schemas/group-manifest.schema.json is made from it for editors.
  */
 export const manifestSchema = strictObject({
-  name: nameSchema,
+  name: nameSchema.meta({ description: 'The group: io.cohort.group on its containers.' }),
   members: z
     .array(nameSchema, { error: 'must be a list of member names' })
     .max(MAX_MEMBERS, { error: `lists more than ${MAX_MEMBERS} members; split the group` })
+    .meta({ description: "The members' names (io.cohort.member); or give size." })
     .optional(),
   size: z
     .number({ error: `must be a whole number from 1 to ${MAX_MEMBERS}` })
     .int({ error: `must be a whole number from 1 to ${MAX_MEMBERS}` })
     .min(0)
     .max(MAX_MEMBERS, { error: `must be a whole number from 1 to ${MAX_MEMBERS}` })
+    .meta({ description: 'How many members, when their names are not listed.' })
     .optional(),
-  deadlines: deadlinesSchema.optional(),
+  deadlines: deadlinesSchema
+    .meta({ description: "Stage deadlines, named as cohortd's --join-timeout etc.: 30s, 1m30s." })
+    .optional(),
 }).superRefine((manifest, context) => {
   const members = manifest.members ?? [];
   const seen = new Set<string>();
