@@ -1,4 +1,10 @@
-import type { DecisionRecord, GroupManifest, RoundRecord, StatusReply } from './types.js';
+import type {
+  Deadlines,
+  DecisionRecord,
+  GroupManifest,
+  RoundRecord,
+  StatusReply,
+} from './types.js';
 
 export interface CoordinatorClientOptions {
   /** `unix:///path` or `host:port`. */
@@ -57,6 +63,8 @@ export interface MemberSession {
   /** The round's members; complete once the ready barrier is released. */
   readonly members: readonly string[];
   readonly roundId: string;
+  /** The round's stage deadlines, as the coordinator runs it: a member bounds its waits by them. */
+  readonly deadlines: Deadlines;
   /** Resolves when that barrier is released; rejects CohortError(Aborted) with details {reason, culprit}. */
   arrive(stage: 'ready' | 'frozen' | 'resumed'): Promise<void>;
   /** Resolves with the decision, asking again after a dropped stream until the reconnect window closes. */

@@ -73,7 +73,7 @@ export async function startCoordinator(
   const metrics = new Metrics(() => machine.connectedCount());
   const runner = new MachineRunner({
     machine,
-    log: opened.log,
+    backend: opened.log,
     logger,
     metrics,
     serialize: sessionSerializer(),
@@ -84,7 +84,7 @@ export async function startCoordinator(
     },
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
-  runner.recover();
+  await runner.recover().catch(() => undefined);
   if (failure !== undefined) {
     // Recovery could not record its aborts: starting would answer from an unrecorded past.
     opened.log.close();
@@ -130,7 +130,7 @@ export async function startCoordinator(
   async function stop(): Promise<void> {
     healthy = false;
     const drained = shutdownServer(server);
-    runner.shutdown();
+    await runner.shutdown();
     await drained;
     opened.log.close();
     await new Promise<void>((resolve) =>

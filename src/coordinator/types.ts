@@ -11,7 +11,8 @@ export type RoundPhase = 'gathering' | 'freezing' | 'voting' | 'resuming' | 'com
 /** The stages a round's durations are recorded for. */
 export type StageName = 'join' | 'ready' | 'frozen' | 'vote' | 'resumed' | 'complete';
 
-export type RoundOutcome = 'open' | 'committed' | 'permanent' | 'aborted';
+/** permanent: every member completed; stored: and every member's archive is in the store. */
+export type RoundOutcome = 'open' | 'committed' | 'permanent' | 'stored' | 'aborted';
 
 /** A member's progress within a round. */
 export type MemberStage =
@@ -92,6 +93,8 @@ export interface RoundRecord {
   members: string[];
   imageLocations: Record<string, string>;
   stageDurationsMs: Partial<Record<StageName, number>>;
+  /** Where the round's checkpoint was stored, and when it became stored. */
+  stored?: { location: string; at: number };
 }
 
 export interface DecisionRecord {
@@ -106,3 +109,35 @@ export interface DecisionRecord {
 /** What GetDecision knows about one epoch: decided, still open, or never heard of. */
 export type DecisionLookup =
   { state: 'decided'; decision: DecisionRecord } | { state: 'pending' } | { state: 'unknown' };
+
+/** One member's archive in a store. */
+export interface StoredMemberRecord {
+  member: string;
+  digest: string;
+  size: number;
+  diffId: string;
+  uncompressedSize: number;
+  reference: string;
+}
+
+/** A group checkpoint of one epoch, in a store with every member's digest. */
+export interface StoredCheckpointRecord {
+  group: string;
+  epoch: number;
+  location: string;
+  /** ISO 8601, as the store keeps it. */
+  createdAt: string;
+  members: StoredMemberRecord[];
+}
+
+/** A recovery of a group: what caused it, what it restored, how it ended. */
+export interface RecoveryRecord {
+  group: string;
+  cause: string;
+  epoch?: number;
+  startedAt: number;
+  finishedAt?: number;
+  outcome: 'running' | 'restored' | 'failed' | 'blocked';
+  reason?: string;
+  placements: Record<string, string>;
+}

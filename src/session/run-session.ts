@@ -5,7 +5,6 @@ import { CohortError, ErrorCode, toCohortError } from '../core/errors.js';
 import { writeImageManifest } from '../criu/image-manifest.js';
 import { spawnRunc, type RuncExit } from '../runc/spawn.js';
 import { readContainerState, resumeContainer } from '../runc/state.js';
-import { DEFAULT_DEADLINES } from '../coordinator/deadlines.js';
 import { answeredActions } from './action-plan.js';
 import { hookTimeoutSeconds } from './hook-bound.js';
 import { HookChannel } from './hook-channel.js';
@@ -50,7 +49,7 @@ async function runJoined(plan: SessionPlan, session: MemberSession): Promise<Ses
       actions: answeredActions(plan.kind),
       timeoutSeconds: hookTimeoutSeconds(
         plan.kind,
-        DEFAULT_DEADLINES,
+        session.deadlines,
         plan.coordinator.reconnectWindowMs ?? 0,
       ),
     },

@@ -288,8 +288,7 @@ test(
 
 function groupOf(record: LogRecord): string | undefined {
   if (record.type === 'group-applied') return record.manifest.name;
-  if (record.type === 'group-deleted') return undefined;
-  return record.group;
+  return 'group' in record ? record.group : undefined;
 }
 
 function historyOf(machine: CoordinatorMachine, group: string): unknown {

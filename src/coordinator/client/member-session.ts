@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { CoordinatorMessage, MemberMessage } from '../../gen/cohort/v1/coordinator.js';
 import type { Decision, MemberSession } from '../client-types.js';
-import type { BarrierStage } from '../types.js';
+import type { BarrierStage, Deadlines } from '../types.js';
 import { STAGE_FROM_WIRE, STAGE_TO_WIRE } from '../wire/enums.js';
 import { nonEmpty } from '../wire/optional.js';
 import { ErrorCode } from '../../core/errors.js';
@@ -52,6 +52,7 @@ export class MemberSessionImpl implements MemberSession {
     readonly epoch: number,
     readonly roundId: string,
     members: readonly string[],
+    readonly deadlines: Deadlines,
     private readonly recovery: RecoveryTarget,
     heartbeatMs: number,
   ) {

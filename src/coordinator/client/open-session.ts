@@ -10,6 +10,8 @@ import { KIND_TO_WIRE } from '../wire/enums.js';
 import { fromServiceError } from '../wire/status-map.js';
 import { refusalOf } from './abort.js';
 import { unreachable } from './channel.js';
+import { DEFAULT_DEADLINES, mergeDeadlines } from '../deadlines.js';
+import { optional } from '../wire/optional.js';
 import { MemberSessionImpl } from './member-session.js';
 
 export interface OpenOptions {
@@ -48,6 +50,7 @@ export function openMemberSession(
     const onData = ({ body }: CoordinatorMessage): void => {
       if (body?.$case === 'welcome') {
         const { epoch, roundId, members } = body.value;
+        const deadlines = mergeDeadlines(DEFAULT_DEADLINES, optional({ ...body.value.deadlines }));
         const heartbeatMs = join.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
         const recovery = {
           client,
@@ -58,7 +61,15 @@ export function openMemberSession(
           windowMs: o.reconnectWindowMs,
         };
         // The session attaches its listeners before ours go, so nothing on the stream is missed.
-        const session = new MemberSessionImpl(call, epoch, roundId, members, recovery, heartbeatMs);
+        const session = new MemberSessionImpl(
+          call,
+          epoch,
+          roundId,
+          members,
+          deadlines,
+          recovery,
+          heartbeatMs,
+        );
         settle(undefined, session);
       } else if (body?.$case === 'error') settle(refusalOf(body.value));
     };

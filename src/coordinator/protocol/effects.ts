@@ -1,5 +1,5 @@
 import type { CohortError } from '../../core/errors.js';
-import type { BarrierStage, RoundKind, StageName } from '../types.js';
+import type { BarrierStage, Deadlines, RoundKind, StageName } from '../types.js';
 import type { LogRecord } from './records.js';
 
 /** A member session's stream, numbered by the server. */
@@ -14,6 +14,7 @@ export type OutMessage =
       kind: RoundKind;
       members: string[];
       expected: number;
+      deadlines: Deadlines;
     }
   | {
       type: 'release';

@@ -122,6 +122,7 @@ export function sendWelcome(ctx: Ctx, round: Round, conn: ConnId): void {
     kind: round.kind,
     members: memberList(round),
     expected: round.expected,
+    deadlines: round.deadlines,
   };
   // Once the names are fixed every welcome is the same: one object, so it is encoded once.
   ctx.fx.send(conn, round.names === undefined ? welcome : (round.welcome ??= welcome));

@@ -1,9 +1,13 @@
+import type { GroupPolicy } from '../rules/policy.js';
 import type {
   Deadlines,
   DecisionLookup,
   GroupManifest,
+  RecoveryRecord,
+  RoundKind,
   RoundRecord,
   StatusReply,
+  StoredCheckpointRecord,
 } from '../types.js';
 import type { Ctx } from './context.js';
 import { Effects, type Effect } from './effects.js';
@@ -11,6 +15,14 @@ import { dropMember } from './faults.js';
 import { applyGroup, deleteGroup } from './groups.js';
 import type { CompleteReport, Input } from './inputs.js';
 import { handleJoin } from './join.js';
+import {
+  abortOperatorRound,
+  openOperatorRound,
+  recordPruned,
+  recordRecovery,
+  recordStored,
+  setPolicy,
+} from './operations.js';
 import { abortRound } from './outcome.js';
 import { connectedCount, decisionOf, historyOf, statusOf } from './queries.js';
 import type { LogRecord } from './records.js';
@@ -35,6 +47,9 @@ export class CoordinatorMachine {
       open: new Map(),
       conns: new Map(),
       history: new Map(),
+      policies: new Map(),
+      stored: new Map(),
+      recoveries: new Map(),
       closing: false,
     };
   }
@@ -71,6 +86,68 @@ export class CoordinatorMachine {
 
   deleteGroup(name: string, now: number): Effect[] {
     return this.run(now, (ctx) => deleteGroup(ctx, name));
+  }
+
+  /** Opens a round of the members the coordinator's agents report; returns its epoch. */
+  openRound(
+    spec: { group: string; kind: RoundKind; members: string[]; checkpointEpoch?: number },
+    now: number,
+  ): { epoch: number; effects: Effect[] } {
+    let epoch = 0;
+    const effects = this.run(now, (ctx) => {
+      epoch = openOperatorRound(ctx, spec);
+    });
+    return { epoch, effects };
+  }
+
+  /** Aborts an undecided round for every member: a member could not even start. */
+  abortRound(
+    group: string,
+    epoch: number,
+    reason: string,
+    culprit: string | undefined,
+    now: number,
+  ): Effect[] {
+    return this.run(now, (ctx) => abortOperatorRound(ctx, group, epoch, reason, culprit));
+  }
+
+  setPolicy(group: string, policy: GroupPolicy, now: number): Effect[] {
+    return this.run(now, (ctx) => setPolicy(ctx, group, policy));
+  }
+
+  recordStored(checkpoint: StoredCheckpointRecord, now: number): Effect[] {
+    return this.run(now, (ctx) => recordStored(ctx, checkpoint));
+  }
+
+  recordPruned(group: string, location: string, epochs: number[], now: number): Effect[] {
+    return this.run(now, (ctx) => recordPruned(ctx, group, location, epochs));
+  }
+
+  recordRecovery(recovery: RecoveryRecord, now: number): Effect[] {
+    return this.run(now, (ctx) => recordRecovery(ctx, recovery));
+  }
+
+  policy(group: string): GroupPolicy | undefined {
+    return this.state.policies.get(group);
+  }
+
+  policies(): Map<string, GroupPolicy> {
+    return new Map(this.state.policies);
+  }
+
+  /** The group's stored checkpoints, newest first. */
+  storedCheckpoints(group: string): StoredCheckpointRecord[] {
+    return [...(this.state.stored.get(group) ?? [])].reverse().map((c) => structuredClone(c));
+  }
+
+  recoveries(group: string): RecoveryRecord[] {
+    return (this.state.recoveries.get(group) ?? []).map((r) => structuredClone(r));
+  }
+
+  /** The open round of a group, if any: its epoch and kind. */
+  openRoundOf(group: string): { epoch: number; kind: RoundKind } | undefined {
+    const round = this.state.open.get(group);
+    return round === undefined ? undefined : { epoch: round.epoch, kind: round.kind };
   }
 
   /** A completion by unary call: the member's stream was lost after the decision. */

@@ -1,4 +1,11 @@
-import type { GroupManifest, RoundKind, StageName } from '../types.js';
+import type { GroupPolicy } from '../rules/policy.js';
+import type {
+  GroupManifest,
+  RecoveryRecord,
+  RoundKind,
+  StageName,
+  StoredCheckpointRecord,
+} from '../types.js';
 
 /** What the coordinator writes to its log; replaying these rebuilds everything but live sessions. */
 export type LogRecord =
@@ -6,7 +13,12 @@ export type LogRecord =
   | { type: 'group-deleted'; at: number; name: string }
   | RoundOpenedRecord
   | RoundDecidedRecord
-  | RoundClosedRecord;
+  | RoundClosedRecord
+  | { type: 'policy-set'; at: number; group: string; policy: GroupPolicy }
+  /** Written only once every member's archive is in the store and the store committed it. */
+  | { type: 'checkpoint-stored'; at: number; checkpoint: StoredCheckpointRecord }
+  | { type: 'checkpoints-pruned'; at: number; group: string; location: string; epochs: number[] }
+  | { type: 'recovery'; at: number; recovery: RecoveryRecord };
 
 /** Written before the welcome that carries its epoch, so an epoch is never handed out twice. */
 export interface RoundOpenedRecord {

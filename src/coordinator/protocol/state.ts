@@ -1,5 +1,8 @@
+import type { GroupPolicy } from '../rules/policy.js';
 import type {
   Deadlines,
+  RecoveryRecord,
+  StoredCheckpointRecord,
   GroupManifest,
   MemberStage,
   RoundKind,
@@ -67,6 +70,11 @@ export interface MachineState {
   conns: Map<ConnId, ConnBinding>;
   /** group → epoch → record, epochs in increasing order. */
   history: Map<string, Map<number, RoundRecord>>;
+  policies: Map<string, GroupPolicy>;
+  /** group → its stored checkpoints, oldest first. */
+  stored: Map<string, StoredCheckpointRecord[]>;
+  /** group → its recoveries, oldest first (the newest few are kept). */
+  recoveries: Map<string, RecoveryRecord[]>;
   closing: boolean;
 }
 

@@ -11,51 +11,57 @@ import {
 } from '../wire/decode-unary.js';
 import { encodeDecision, encodeManifest, encodeRoundRecord, encodeStatus } from '../wire/encode.js';
 import { toStatusObject } from '../wire/status-map.js';
+import type { Effect } from '../protocol/effects.js';
 import type { MachineRunner } from './machine-runner.js';
 import { authorizeVerb, identityOf, type Identity, type Verb } from './identity.js';
 import type { Logger } from './logger.js';
 
 type Method<V extends Verb> = CoordinatorService[Uncapitalize<V>];
+type Reply<V extends Verb> = ReturnType<Method<V>['responseDeserialize']>;
 type Handler<V extends Verb> = (
   request: ReturnType<Method<V>['requestDeserialize']> | Malformed,
   identity: Identity,
-) => ReturnType<Method<V>['responseDeserialize']>;
+) => Promise<Reply<V>>;
 
 /** Every unary verb: authorize, validate, act, answer; any CohortError becomes its gRPC status here. */
 export function unaryHandlers(
   runner: MachineRunner,
   logger: Logger,
 ): grpc.UntypedServiceImplementation {
-  const m = runner.machine;
   const unary = <V extends Verb>(verb: V, handler: Handler<V>) => serve(verb, handler, logger);
+  const none = (effects: Effect[]) => ({ value: {}, effects });
   return {
-    Status: unary('Status', (request) =>
-      encodeStatus(m.status(runner.now(), decodeStatusRequest(request))),
-    ),
-    ApplyGroup: unary('ApplyGroup', (request) => {
+    Status: unary('Status', (request) => {
+      const group = decodeStatusRequest(request);
+      return runner.query((m, now) => encodeStatus(m.status(now, group)));
+    }),
+    ApplyGroup: unary('ApplyGroup', async (request) => {
       const manifest = decodeManifest(request);
-      runner.applyGroup(manifest);
+      await runner.mutate((m, now) => none(m.applyGroup(manifest, now)));
       logger.info({ group: manifest.name }, 'group-applied');
       return {};
     }),
-    ListGroups: unary('ListGroups', () => ({ groups: m.listGroups().map(encodeManifest) })),
-    DeleteGroup: unary('DeleteGroup', (request) => {
+    ListGroups: unary('ListGroups', () =>
+      runner.query((m) => ({ groups: m.listGroups().map(encodeManifest) })),
+    ),
+    DeleteGroup: unary('DeleteGroup', async (request) => {
       const name = decodeGroupRef(request);
-      runner.deleteGroup(name);
+      await runner.mutate((m, now) => none(m.deleteGroup(name, now)));
       logger.info({ group: name }, 'group-deleted');
       return {};
     }),
-    History: unary('History', (request) => ({
-      rounds: m.history(decodeGroupRef(request)).map(encodeRoundRecord),
-    })),
+    History: unary('History', (request) => {
+      const group = decodeGroupRef(request);
+      return runner.query((m) => ({ rounds: m.history(group).map(encodeRoundRecord) }));
+    }),
     GetDecision: unary('GetDecision', (request) => {
       const { group, epoch } = decodeDecisionRequest(request);
-      return encodeDecision(m.getDecision(group, epoch));
+      return runner.query((m) => encodeDecision(m.getDecision(group, epoch)));
     }),
-    ReportComplete: unary('ReportComplete', (request, identity) => {
+    ReportComplete: unary('ReportComplete', async (request, identity) => {
       const report = decodeCompleteReport(request);
       authorizeVerb(identity, 'ReportComplete', report.member);
-      runner.reportComplete(report);
+      await runner.mutate((m, now) => none(m.reportComplete(report, now)));
       return {};
     }),
   };
@@ -65,16 +71,19 @@ function serve<V extends Verb>(
   verb: V,
   handler: Handler<V>,
   logger: Logger,
-): grpc.handleUnaryCall<Parameters<Handler<V>>[0], ReturnType<Handler<V>>> {
+): grpc.handleUnaryCall<Parameters<Handler<V>>[0], Reply<V>> {
   return (call, callback) => {
-    try {
-      const identity = identityOf(call);
-      authorizeVerb(identity, verb);
-      callback(null, handler(call.request, identity));
-    } catch (error) {
+    const refuse = (error: unknown) => {
       const cohort = toCohortError(error);
       logger.warn({ verb, code: cohort.code, message: cohort.message }, 'request-refused');
       callback(toStatusObject(cohort));
+    };
+    try {
+      const identity = identityOf(call);
+      authorizeVerb(identity, verb);
+      handler(call.request, identity).then((reply) => callback(null, reply), refuse);
+    } catch (error) {
+      refuse(error);
     }
   };
 }

@@ -9,9 +9,10 @@ import { grpcStatusOf } from './status-map.js';
 export function encodeOut(message: OutMessage): wire.CoordinatorMessage {
   switch (message.type) {
     case 'welcome': {
-      const { epoch, members, roundId, expected } = message;
+      const { epoch, members, roundId, expected, deadlines } = message;
       const kind = KIND_TO_WIRE[message.kind];
-      return { body: { $case: 'welcome', value: { epoch, members, roundId, kind, expected } } };
+      const value = { epoch, members, roundId, kind, expected, deadlines };
+      return { body: { $case: 'welcome', value } };
     }
     case 'release': {
       const { epoch, members, forced } = message;

@@ -184,6 +184,8 @@ export interface Welcome {
   roundId: string;
   kind: Kind;
   expected: number;
+  /** The round's deadlines: a member bounds its own waits (the CRIU hook's) by them. */
+  deadlines: Deadlines | undefined;
 }
 
 export interface Release {
@@ -1285,7 +1287,7 @@ export const CoordinatorMessage: MessageFns<CoordinatorMessage> = {
 };
 
 function createBaseWelcome(): Welcome {
-  return { epoch: 0, members: [], roundId: "", kind: 0, expected: 0 };
+  return { epoch: 0, members: [], roundId: "", kind: 0, expected: 0, deadlines: undefined };
 }
 
 export const Welcome: MessageFns<Welcome> = {
@@ -1304,6 +1306,9 @@ export const Welcome: MessageFns<Welcome> = {
     }
     if (message.expected !== 0) {
       writer.uint32(40).uint32(message.expected);
+    }
+    if (message.deadlines !== undefined) {
+      Deadlines.encode(message.deadlines, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1361,6 +1366,14 @@ export const Welcome: MessageFns<Welcome> = {
             message.expected = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.deadlines = Deadlines.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1384,6 +1397,7 @@ export const Welcome: MessageFns<Welcome> = {
         : "",
       kind: isSet(object.kind) ? kindFromJSON(object.kind) : 0,
       expected: isSet(object.expected) ? globalThis.Number(object.expected) : 0,
+      deadlines: isSet(object.deadlines) ? Deadlines.fromJSON(object.deadlines) : undefined,
     };
   },
 
@@ -1403,6 +1417,9 @@ export const Welcome: MessageFns<Welcome> = {
     }
     if (message.expected !== 0) {
       obj.expected = Math.round(message.expected);
+    }
+    if (message.deadlines !== undefined) {
+      obj.deadlines = Deadlines.toJSON(message.deadlines);
     }
     return obj;
   },
