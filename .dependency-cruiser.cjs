@@ -5,6 +5,7 @@ const RANK = {
   cli: 8,
   demo: 8,
   runtime: 7,
+  daemon: 7,
   agent: 6,
   session: 5,
   engines: 5,

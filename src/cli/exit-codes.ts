@@ -11,6 +11,18 @@ export const EXIT = {
   notFound: 4,
   /** A program cohortctl drives (podman, openssl) is not installed. */
   engineMissing: 5,
+  /** The store did not answer (registry unreachable). */
+  storeUnreachable: 6,
+  /** The store refused the credentials, or there were none for it. */
+  storeAuth: 7,
+  /** The store's disk is full. */
+  storeFull: 8,
+  /** What the store returned does not match its recorded digest. */
+  storeCorrupt: 9,
+  /** The store holds another group's checkpoints there. */
+  storeWrongGroup: 10,
+  /** The checkpoint committed but is not stored (an upload failed or was cut off). */
+  notStored: 11,
 } as const;
 
 export const EXIT_CODES_EPILOGUE = [
@@ -21,4 +33,10 @@ export const EXIT_CODES_EPILOGUE = [
   `  ${EXIT.unreachable}  coordinator unreachable`,
   `  ${EXIT.notFound}  not found (unknown group, member container missing)`,
   `  ${EXIT.engineMissing}  engine or tool missing (podman, openssl)`,
+  `  ${EXIT.storeUnreachable}  store unreachable`,
+  `  ${EXIT.storeAuth}  store credentials refused or missing`,
+  `  ${EXIT.storeFull}  store full`,
+  `  ${EXIT.storeCorrupt}  stored archive corrupt (digest mismatch)`,
+  `  ${EXIT.storeWrongGroup}  the store holds another group's checkpoints`,
+  `  ${EXIT.notStored}  committed but not stored`,
 ].join('\n');

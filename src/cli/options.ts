@@ -1,3 +1,4 @@
+import { parseDuration } from '../core/duration.js';
 import type { Options } from 'yargs';
 
 /** A string flag that may repeat (`--node a --node b`): always a list. */
@@ -31,4 +32,14 @@ export function wholeNumber(flag: string, min: number, max: number) {
     }
     return number;
   };
+}
+
+/** How often a verb polls the coordinator for progress: a Go duration, as everywhere. */
+export function progressInterval() {
+  return {
+    default: '250ms',
+    coerce: (value: unknown): number =>
+      parseDuration(String(value), '--interval', { min: 20, max: 60_000 }),
+    describe: 'time between progress polls of the coordinator (Go duration)',
+  } satisfies Options;
 }

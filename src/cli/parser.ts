@@ -1,6 +1,8 @@
 import yargs from 'yargs';
 import { withCliConventions } from '../core/cli-conventions.js';
 import { checkpointCommand } from './checkpoint.js';
+import { checkpointsCommand } from './checkpoints.js';
+import { nodesCommand } from './nodes.js';
 import { EXIT_CODES_EPILOGUE } from './exit-codes.js';
 import { groupCommand } from './group.js';
 import { historyCommand } from './history.js';
@@ -42,6 +44,8 @@ export async function runCli(context: OwnedContext, argv: readonly string[]): Pr
       .command(historyCommand(context))
       .command(checkpointCommand(context))
       .command(restoreCommand(context))
+      .command(checkpointsCommand(context))
+      .command(nodesCommand(context))
       .command(pkiCommand(context))
       .completion(
         'completion',

@@ -1,3 +1,6 @@
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import type { AgentCommand, AgentReport } from '../gen/cohort/v1/agent.js';
+import type * as groups from '../gen/cohort/v1/groups.js';
 import type {
   Deadlines,
   DecisionRecord,
@@ -17,7 +20,20 @@ export interface CoordinatorClientOptions {
   reconnectWindowMs?: number;
 }
 
+/** The Groups service's verbs, in the wire's own (generated) types. */
+export interface GroupsApi {
+  checkpoint(request: groups.CheckpointRequest): Promise<groups.OperationResult>;
+  restore(request: groups.RestoreRequest): Promise<groups.OperationResult>;
+  setPolicy(request: groups.PolicyRequest): Promise<groups.GroupView>;
+  show(name: string): Promise<groups.GroupView>;
+  checkpoints(group: string, from?: string): Promise<groups.CheckpointList>;
+  nodes(): Promise<groups.NodeList>;
+}
+
 export interface CoordinatorClient {
+  readonly groups: GroupsApi;
+  /** A node agent's stream (see src/agent). */
+  openAgentLink(): ClientDuplexStream<AgentReport, AgentCommand>;
   /** Resolves on welcome; rejects with the CohortError of the refusal. */
   openSession(join: JoinRequest, options?: SessionOptions): Promise<MemberSession>;
   status(group?: string): Promise<StatusReply>;

@@ -1,9 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
+import { AgentsService, type AgentCommand, type AgentReport } from '../gen/cohort/v1/agent.js';
 import { CoordinatorService as Service } from '../gen/cohort/v1/coordinator.js';
+import { GroupsService } from '../gen/cohort/v1/groups.js';
 import type {
   CompletionReport,
   CoordinatorClient,
   CoordinatorClientOptions,
+  GroupsApi,
   JoinRequest,
   MemberSession,
   SessionOptions,
@@ -30,6 +33,8 @@ export type {
 } from './types.js';
 
 const DEFAULT_RECONNECT_WINDOW_MS = 15_000;
+/** A day: a group's dump and upload take what they take; gRPC needs some deadline. */
+const OPERATION_TIMEOUT_MS = 86_400_000;
 /** Unary calls answer from memory (or one fsync): seconds mean the coordinator is in trouble. */
 const UNARY_TIMEOUT_MS = 10_000;
 
@@ -103,11 +108,34 @@ class Client implements CoordinatorClient {
     await this.call(Service.reportComplete, encodeCompleteReport(report));
   }
 
+  readonly groups: GroupsApi = {
+    // A group operation lasts as long as its members' dumps and uploads: no deadline of ours.
+    checkpoint: (request) => this.call(GroupsService.checkpoint, request, OPERATION_TIMEOUT_MS),
+    restore: (request) => this.call(GroupsService.restore, request, OPERATION_TIMEOUT_MS),
+    setPolicy: (request) => this.call(GroupsService.setPolicy, request),
+    show: (name) => this.call(GroupsService.show, { name }),
+    checkpoints: (group, from = '') => this.call(GroupsService.checkpoints, { group, from }),
+    nodes: () => this.call(GroupsService.nodes, {}),
+  };
+
+  openAgentLink(): grpc.ClientDuplexStream<AgentReport, AgentCommand> {
+    const link = AgentsService.link;
+    return this.client.makeBidiStreamRequest(
+      link.path,
+      link.requestSerialize,
+      link.responseDeserialize,
+    );
+  }
+
   close(): void {
     this.client.close();
   }
 
-  private call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
-    return callUnary(this.client, this.o.address, method, request, { timeoutMs: UNARY_TIMEOUT_MS });
+  private call<Req, Res>(
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    timeoutMs = UNARY_TIMEOUT_MS,
+  ): Promise<Res> {
+    return callUnary(this.client, this.o.address, method, request, { timeoutMs });
   }
 }

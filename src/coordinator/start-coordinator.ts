@@ -4,6 +4,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { CohortError, ErrorCode } from '../core/errors.js';
 import { DEFAULT_DEADLINES, mergeDeadlines } from './deadlines.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import { Fleet } from './fleet/fleet.js';
 import { CoordinatorMachine } from './protocol/machine.js';
 import { buildServer, sessionSerializer } from './server/build-server.js';
 import { MachineRunner, type FaultInjection } from './server/machine-runner.js';
@@ -28,6 +29,8 @@ export interface StartCoordinatorOptions {
   /** A pino logger; silent when absent. */
   logger?: Logger;
   clock?: () => number;
+  /** How long a node's agent may be away before its members count as lost (default 15 s). */
+  agentLossMs?: number;
   /** Test-only fault injection. */
   faults?: FaultInjection;
 }
@@ -40,7 +43,12 @@ export interface RunningCoordinator {
   stop(): Promise<void>;
   /** Settles if the coordinator stops by itself because its log cannot be written. */
   failed: Promise<CohortError>;
+  /** Its node agents and the group operations it runs. */
+  fleet: Fleet;
 }
+
+/** A node agent gone this long has lost its members: long enough for a restart, short for work. */
+export const DEFAULT_AGENT_LOSS_MS = 15_000;
 
 /** Starts a coordinator in this process: replay the log, settle what it left open, listen. */
 export async function startCoordinator(
@@ -91,7 +99,15 @@ export async function startCoordinator(
     throw failure;
   }
 
-  const server = buildServer(runner, logger);
+  const fleet = new Fleet({
+    runner,
+    logger,
+    metrics,
+    clock: options.clock ?? Date.now,
+    agentLossMs: options.agentLossMs ?? DEFAULT_AGENT_LOSS_MS,
+  });
+  await fleet.start();
+  const server = buildServer(runner, fleet, logger);
   let http: HttpServer | undefined;
   let healthy = true;
   void failed.then(() => (healthy = false));
@@ -102,6 +118,7 @@ export async function startCoordinator(
       addresses: bound,
       stop: () => (stopping ??= stop()),
       failed,
+      fleet,
     };
     if (metricsAddress !== undefined) {
       const started = await startHttp(metricsAddress, {
@@ -130,6 +147,7 @@ export async function startCoordinator(
   async function stop(): Promise<void> {
     healthy = false;
     const drained = shutdownServer(server);
+    fleet.stop();
     await runner.shutdown();
     await drained;
     opened.log.close();

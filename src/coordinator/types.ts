@@ -118,6 +118,11 @@ export interface StoredMemberRecord {
   diffId: string;
   uncompressedSize: number;
   reference: string;
+  /** How the member ran, for its restore: the store itself does not keep these. */
+  engine?: 'podman' | 'runc';
+  containerId?: string;
+  bundle?: string;
+  runcRoot?: string;
 }
 
 /** A group checkpoint of one epoch, in a store with every member's digest. */
@@ -140,4 +145,25 @@ export interface RecoveryRecord {
   outcome: 'running' | 'restored' | 'failed' | 'blocked';
   reason?: string;
   placements: Record<string, string>;
+}
+
+export type EngineName = 'podman' | 'runc';
+
+/** A group member's container as its node's agent reports it. */
+export interface NodeMember {
+  group: string;
+  member: string;
+  engine: EngineName;
+  containerId: string;
+  label: string;
+  state: 'running' | 'paused' | 'stopped';
+  exitCode?: number;
+  oomKilled?: boolean;
+}
+
+/** CRIU's options for every member of one round. */
+export interface CriuOptions {
+  leaveRunning: boolean;
+  tcpEstablished: boolean;
+  fileLocks: boolean;
 }

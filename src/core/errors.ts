@@ -50,6 +50,8 @@ export const ErrorCode = {
   StoreWrongGroup: 'COHORT_ERR_STORE_WRONG_GROUP',
   /** Any other store failure: an unexpected registry answer, a source that failed, local I/O. */
   StoreIo: 'COHORT_ERR_STORE_IO',
+  /** A group checkpoint committed, but not every member's archive reached the store. */
+  NotStored: 'COHORT_ERR_NOT_STORED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

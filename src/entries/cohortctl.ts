@@ -46,6 +46,14 @@ const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.NotMember]: EXIT.notFound,
   [ErrorCode.NotPermanent]: EXIT.notFound,
   [ErrorCode.EngineMissing]: EXIT.engineMissing,
+  [ErrorCode.StoreLocation]: EXIT.usage,
+  [ErrorCode.StoreUnreachable]: EXIT.storeUnreachable,
+  [ErrorCode.StoreAuth]: EXIT.storeAuth,
+  [ErrorCode.StoreFull]: EXIT.storeFull,
+  [ErrorCode.StoreDigest]: EXIT.storeCorrupt,
+  [ErrorCode.StoreNotFound]: EXIT.notFound,
+  [ErrorCode.StoreWrongGroup]: EXIT.storeWrongGroup,
+  [ErrorCode.NotStored]: EXIT.notStored,
 };
 
 function exitCodeOf(error: CohortError): number {

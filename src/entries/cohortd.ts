@@ -1,13 +1,15 @@
-import { toCohortError } from '../core/errors.js';
-import { parseDaemonArgs } from '../coordinator/daemon/parse-args.js';
-import { startCoordinator, type RunningCoordinator } from '../coordinator/start-coordinator.js';
+import { startAgent, type RunningAgent } from '../agent/agent.js';
 import type { FaultInjection } from '../coordinator/server/machine-runner.js';
 import { createLogger, type Logger } from '../coordinator/server/logger.js';
+import { startCoordinator, type RunningCoordinator } from '../coordinator/start-coordinator.js';
+import { toCohortError } from '../core/errors.js';
+import { agentOptions } from '../daemon/agent-options.js';
+import { parseDaemonArgs } from '../daemon/parse-args.js';
 
 /** Fault injection for the crash test: SIGKILL right after a decision is synced, before it is announced. */
 export const CRASH_AFTER_DECISION_PERSIST = 'COHORT_TEST_CRASH_AFTER_DECISION_PERSIST';
 
-/** cohortd: parse, start, run until SIGTERM/SIGINT (or a log failure), stop cleanly. */
+/** cohortd and cohortd agent: parse, start, run until SIGTERM/SIGINT (or a log failure), stop cleanly. */
 export async function main(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
@@ -25,26 +27,52 @@ export async function main(
     return 0;
   }
   const logger = createLogger(process.stderr, parsed.logLevel);
-  const faults = faultInjection(env, logger);
-  let running: RunningCoordinator;
+  let coordinator: RunningCoordinator | undefined;
+  let agent: RunningAgent | undefined;
   try {
-    running = await startCoordinator({
-      ...parsed.options,
-      logger,
-      ...(faults === undefined ? {} : { faults }),
-    });
+    if (parsed.kind === 'agent') {
+      const address = parsed.coordinators[0] ?? '';
+      agent = startAgent(
+        agentOptions(
+          parsed.agent,
+          {
+            address,
+            connectTimeoutMs: 5_000,
+            insecure: parsed.insecure,
+            ...(parsed.tls === undefined ? {} : { tls: parsed.tls }),
+          },
+          env,
+          logger,
+        ),
+      );
+    } else {
+      const faults = faultInjection(env, logger);
+      coordinator = await startCoordinator({
+        ...parsed.options,
+        logger,
+        ...(faults === undefined ? {} : { faults }),
+      });
+      const own = coordinator.addresses.find((address) => address.startsWith('unix://'));
+      if (parsed.agent !== undefined && own !== undefined) {
+        agent = startAgent(
+          agentOptions(parsed.agent, { address: own, connectTimeoutMs: 5_000 }, env, logger),
+        );
+      }
+    }
   } catch (error) {
     const failure = toCohortError(error);
     logger.error({ code: failure.code, message: failure.message }, 'start-failed');
+    await coordinator?.stop();
     return 1;
   }
   const reason = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
-    void running.failed.then(() => resolve('state-log-failure'));
+    void coordinator?.failed.then(() => resolve('state-log-failure'));
   });
   logger.info({ reason }, 'stopping');
-  await running.stop();
+  agent?.stop();
+  await coordinator?.stop();
   return reason === 'state-log-failure' ? 1 : 0;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDaemonArgs } from '../../src/coordinator/daemon/parse-args.js';
+import { parseDaemonArgs } from '../../src/daemon/parse-args.js';
 import { REPO_ROOT } from '../helpers/runc.js';
 import {
   findObject,

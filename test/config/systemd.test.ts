@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDaemonArgs } from '../../src/coordinator/daemon/parse-args.js';
+import { parseDaemonArgs } from '../../src/daemon/parse-args.js';
 import { run } from '../helpers/run.js';
 import { readConfigFile } from './paths.js';
 

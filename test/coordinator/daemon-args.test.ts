@@ -1,10 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
-import {
-  DEFAULT_LISTEN,
-  DEFAULT_STATE_DIR,
-  parseDaemonArgs,
-} from '../../src/coordinator/daemon/parse-args.js';
+import { DEFAULT_LISTEN, DEFAULT_STATE_DIR, parseDaemonArgs } from '../../src/daemon/parse-args.js';
 
 describe('cohortd flags', () => {
   test('defaults: the root-only unix socket and /var/lib/cohort', async () => {

@@ -7,6 +7,10 @@ import { Malformed } from '../wire/checks.js';
 import { MAX_MESSAGE_BYTES } from '../wire/limits.js';
 import type { MachineRunner } from './machine-runner.js';
 import type { Logger } from './logger.js';
+import { AgentsService } from '../../gen/cohort/v1/agent.js';
+import { handleAgentLink } from '../fleet/agent-link.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { groupsService } from '../fleet/groups-service.js';
 import { handleSession } from './session-handler.js';
 import { unaryHandlers } from './unary-handlers.js';
 
@@ -60,11 +64,20 @@ export function sessionSerializer(): (message: CoordinatorMessage) => Buffer {
 }
 
 /** Builds the gRPC server without binding it: callers (and tests) choose the addresses. */
-export function buildServer(runner: MachineRunner, logger: Logger): grpc.Server {
+export function buildServer(runner: MachineRunner, fleet: Fleet, logger: Logger): grpc.Server {
   const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
   server.addService(sessionServiceDefinition(), {
     ...unaryHandlers(runner, logger),
     Session: (call: Parameters<typeof handleSession>[2]) => handleSession(runner, logger, call),
   });
+  server.addService(
+    { Link: served(AgentsService.link) },
+    {
+      Link: (call: Parameters<typeof handleAgentLink>[2]) =>
+        handleAgentLink(fleet.registry, logger, call),
+    },
+  );
+  const groups = groupsService(fleet, logger);
+  server.addService(groups.definition, groups.handlers);
   return server;
 }

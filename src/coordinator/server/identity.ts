@@ -43,11 +43,24 @@ export type Verb =
   | 'DeleteGroup'
   | 'History'
   | 'GetDecision'
-  | 'ReportComplete';
+  | 'ReportComplete'
+  | 'Checkpoint'
+  | 'Restore'
+  | 'SetPolicy'
+  | 'Show'
+  | 'Checkpoints'
+  | 'Nodes';
 
 /** What a member or node identity may call besides its own stream: reads, and its own completion. */
 const MEMBER_VERBS: readonly Verb[] = ['Status', 'GetDecision', 'ReportComplete'];
-const NODE_VERBS: readonly Verb[] = [...MEMBER_VERBS, 'ListGroups', 'History'];
+const NODE_VERBS: readonly Verb[] = [
+  ...MEMBER_VERBS,
+  'ListGroups',
+  'History',
+  'Show',
+  'Checkpoints',
+  'Nodes',
+];
 
 export function authorizeVerb(identity: Identity, verb: Verb, member?: string): void {
   if (identity.kind === 'trusted' || identity.kind === 'admin') return;

@@ -16,9 +16,20 @@ import type { MachineRunner } from './machine-runner.js';
 import { authorizeVerb, identityOf, type Identity, type Verb } from './identity.js';
 import type { Logger } from './logger.js';
 
-type Method<V extends Verb> = CoordinatorService[Uncapitalize<V>];
-type Reply<V extends Verb> = ReturnType<Method<V>['responseDeserialize']>;
-type Handler<V extends Verb> = (
+/** The Coordinator service's own unary verbs. */
+type UnaryVerb = Extract<
+  Verb,
+  | 'Status'
+  | 'ApplyGroup'
+  | 'ListGroups'
+  | 'DeleteGroup'
+  | 'History'
+  | 'GetDecision'
+  | 'ReportComplete'
+>;
+type Method<V extends UnaryVerb> = CoordinatorService[Uncapitalize<V>];
+type Reply<V extends UnaryVerb> = ReturnType<Method<V>['responseDeserialize']>;
+type Handler<V extends UnaryVerb> = (
   request: ReturnType<Method<V>['requestDeserialize']> | Malformed,
   identity: Identity,
 ) => Promise<Reply<V>>;
@@ -28,7 +39,7 @@ export function unaryHandlers(
   runner: MachineRunner,
   logger: Logger,
 ): grpc.UntypedServiceImplementation {
-  const unary = <V extends Verb>(verb: V, handler: Handler<V>) => serve(verb, handler, logger);
+  const unary = <V extends UnaryVerb>(verb: V, handler: Handler<V>) => serve(verb, handler, logger);
   const none = (effects: Effect[]) => ({ value: {}, effects });
   return {
     Status: unary('Status', (request) => {
@@ -67,7 +78,7 @@ export function unaryHandlers(
   };
 }
 
-function serve<V extends Verb>(
+function serve<V extends UnaryVerb>(
   verb: V,
   handler: Handler<V>,
   logger: Logger,

@@ -55,6 +55,8 @@ export interface OperationResult {
   durationMs: number;
   /** member → node it ran (or was restored) on */
   placements: { [key: string]: string };
+  /** The code (COHORT_ERR_*) of what stopped the operation, when something did. */
+  errorCode: string;
 }
 
 export interface OperationResult_PlacementsEntry {
@@ -403,6 +405,7 @@ function createBaseOperationResult(): OperationResult {
     stored: undefined,
     durationMs: 0,
     placements: {},
+    errorCode: "",
   };
 }
 
@@ -435,6 +438,9 @@ export const OperationResult: MessageFns<OperationResult> = {
     globalThis.Object.entries(message.placements).forEach(([key, value]: [string, string]) => {
       OperationResult_PlacementsEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
     });
+    if (message.errorCode !== "") {
+      writer.uint32(82).string(message.errorCode);
+    }
     return writer;
   },
 
@@ -526,6 +532,14 @@ export const OperationResult: MessageFns<OperationResult> = {
             }
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -566,6 +580,11 @@ export const OperationResult: MessageFns<OperationResult> = {
           {},
         )
         : {},
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : "",
     };
   },
 
@@ -603,6 +622,9 @@ export const OperationResult: MessageFns<OperationResult> = {
           obj.placements[k] = v;
         });
       }
+    }
+    if (message.errorCode !== "") {
+      obj.errorCode = message.errorCode;
     }
     return obj;
   },

@@ -26,6 +26,11 @@ export interface StoredMember {
   diffId: string;
   uncompressedSize: number;
   reference: string;
+  /** How the member ran, for its restore (the store itself does not keep these). */
+  engine: string;
+  containerId: string;
+  bundle: string;
+  runcRoot: string;
 }
 
 /** A group checkpoint of one epoch, stored once every member's archive is. */
@@ -166,7 +171,18 @@ export const CriuOptions: MessageFns<CriuOptions> = {
 };
 
 function createBaseStoredMember(): StoredMember {
-  return { member: "", digest: "", size: 0, diffId: "", uncompressedSize: 0, reference: "" };
+  return {
+    member: "",
+    digest: "",
+    size: 0,
+    diffId: "",
+    uncompressedSize: 0,
+    reference: "",
+    engine: "",
+    containerId: "",
+    bundle: "",
+    runcRoot: "",
+  };
 }
 
 export const StoredMember: MessageFns<StoredMember> = {
@@ -188,6 +204,18 @@ export const StoredMember: MessageFns<StoredMember> = {
     }
     if (message.reference !== "") {
       writer.uint32(50).string(message.reference);
+    }
+    if (message.engine !== "") {
+      writer.uint32(58).string(message.engine);
+    }
+    if (message.containerId !== "") {
+      writer.uint32(66).string(message.containerId);
+    }
+    if (message.bundle !== "") {
+      writer.uint32(74).string(message.bundle);
+    }
+    if (message.runcRoot !== "") {
+      writer.uint32(82).string(message.runcRoot);
     }
     return writer;
   },
@@ -253,6 +281,38 @@ export const StoredMember: MessageFns<StoredMember> = {
             message.reference = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.engine = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.containerId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.bundle = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.runcRoot = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -281,6 +341,18 @@ export const StoredMember: MessageFns<StoredMember> = {
         ? globalThis.Number(object.uncompressed_size)
         : 0,
       reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      engine: isSet(object.engine) ? globalThis.String(object.engine) : "",
+      containerId: isSet(object.containerId)
+        ? globalThis.String(object.containerId)
+        : isSet(object.container_id)
+        ? globalThis.String(object.container_id)
+        : "",
+      bundle: isSet(object.bundle) ? globalThis.String(object.bundle) : "",
+      runcRoot: isSet(object.runcRoot)
+        ? globalThis.String(object.runcRoot)
+        : isSet(object.runc_root)
+        ? globalThis.String(object.runc_root)
+        : "",
     };
   },
 
@@ -303,6 +375,18 @@ export const StoredMember: MessageFns<StoredMember> = {
     }
     if (message.reference !== "") {
       obj.reference = message.reference;
+    }
+    if (message.engine !== "") {
+      obj.engine = message.engine;
+    }
+    if (message.containerId !== "") {
+      obj.containerId = message.containerId;
+    }
+    if (message.bundle !== "") {
+      obj.bundle = message.bundle;
+    }
+    if (message.runcRoot !== "") {
+      obj.runcRoot = message.runcRoot;
     }
     return obj;
   },

@@ -1,28 +1,33 @@
+import { hostname } from 'node:os';
 import yargs from 'yargs';
-import { CohortError, ErrorCode } from '../../core/errors.js';
-import { withCliConventions } from '../../core/cli-conventions.js';
-import { parseDuration } from '../../core/duration.js';
-import { DEADLINE_RANGE, DEADLINE_SETTINGS } from '../deadlines.js';
-import type { StartCoordinatorOptions } from '../start-coordinator.js';
-import { parseListenAddress } from '../listen-address.js';
-import type { LogLevel } from '../server/logger.js';
-import type { Deadlines } from '../types.js';
+import { CohortError, ErrorCode } from '../core/errors.js';
+import { withCliConventions } from '../core/cli-conventions.js';
+import { parseDuration } from '../core/duration.js';
+import { DEADLINE_RANGE, DEADLINE_SETTINGS } from '../coordinator/deadlines.js';
+import type { StartCoordinatorOptions } from '../coordinator/start-coordinator.js';
+import { parseListenAddress } from '../coordinator/listen-address.js';
+import type { LogLevel } from '../coordinator/server/logger.js';
+import type { Deadlines } from '../coordinator/types.js';
+import { agentFlags, withAgentFlags, type AgentFlags, type RawAgentFlags } from './agent-flags.js';
+import { parseAgentArgs, type AgentArgs } from './agent-args.js';
 
 export const DEFAULT_LISTEN = 'unix:///run/cohort/cohortd.sock';
 export const DEFAULT_STATE_DIR = '/var/lib/cohort';
 
 export type DaemonArgs =
-  | { kind: 'run'; options: StartCoordinatorOptions; logLevel: LogLevel }
+  | { kind: 'run'; options: StartCoordinatorOptions; logLevel: LogLevel; agent?: AgentFlags }
+  | AgentArgs
   | { kind: 'text'; text: string };
 
 /** cohortd's command line, checked whole: every error names the flag and the fix. */
 export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonArgs> {
+  if (argv[0] === 'agent') return parseAgentArgs(argv.slice(1));
   let text = '';
   const parser = withCliConventions(
     yargs()
       .scriptName('cohortd')
       .usage(
-        '$0 [options]\n\nThe cohort coordinator: runs checkpoint and restore rounds for groups of containers.',
+        '$0 [options]\n$0 agent --node NAME --coordinator ADDRESS [options]\n\nThe cohort coordinator: runs checkpoint and restore rounds for groups of containers, with a\nnode agent of its own for this node (cohortd agent runs one on another node).',
       )
       .option('listen', {
         type: 'string',
@@ -67,12 +72,30 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
         default: 'info',
         describe: 'least severe log line written to stderr',
       })
+      .option('node', {
+        type: 'string',
+        default: hostname(),
+        requiresArg: true,
+        describe: "this node's name for cohortd's own agent",
+      })
+      .option('agent', {
+        type: 'boolean',
+        default: true,
+        describe: 'run a node agent for this node in this process (--no-agent: coordinator only)',
+      })
+      .option('agent-loss-timeout', {
+        type: 'string',
+        default: '15s',
+        requiresArg: true,
+        describe: "how long a node's agent may be away before its members count as lost",
+      })
       .group(
         DEADLINE_SETTINGS.map((setting) => setting.flag),
         'Deadlines (Go durations such as 30s or 1m30s; a bare number is milliseconds):',
       ),
     'cohortd',
   );
+  withAgentFlags(parser);
   for (const { flag } of DEADLINE_SETTINGS)
     parser.option(flag, { type: 'string', requiresArg: true });
   const args = await parser.parseAsync([...argv], {}, (_error, _args, output) => {
@@ -108,6 +131,10 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
     stateDir: args.stateDir,
     deadlines,
     insecure: args.insecure,
+    agentLossMs: parseDuration(args.agentLossTimeout as string, '--agent-loss-timeout', {
+      min: 100,
+      max: 86_400_000,
+    }),
   };
   if (args.tlsCa !== undefined && args.tlsCert !== undefined && args.tlsKey !== undefined) {
     options.tls = { ca: args.tlsCa, cert: args.tlsCert, key: args.tlsKey };
@@ -121,5 +148,18 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
     }
     options.metricsListen = args.metricsListen;
   }
-  return { kind: 'run', options, logLevel: args.logLevel as LogLevel };
+  const logLevel = args.logLevel as LogLevel;
+  if (args.agent !== true) return { kind: 'run', options, logLevel };
+  if (!listen.some((address) => address.startsWith('unix://'))) {
+    throw new CohortError(
+      ErrorCode.Argv,
+      "cohortd's own agent reaches it on a unix socket: add --listen unix:///run/cohort/cohortd.sock, or pass --no-agent and run cohortd agent on each node",
+    );
+  }
+  return {
+    kind: 'run',
+    options,
+    logLevel,
+    agent: agentFlags(String(args.node), args as unknown as RawAgentFlags),
+  };
 }
