@@ -3,7 +3,8 @@ import type { CoordinatorClient } from '../coordinator/client.js';
 import type { RoundRecord } from '../coordinator/types.js';
 import type { CliContext } from './context.js';
 import { formatStatus, type GroupReport } from './format-status.js';
-import { JSON_OPTION, wholeNumber } from './options.js';
+import { parseDuration } from '../core/duration.js';
+import { JSON_OPTION } from './options.js';
 import { unknownGroup } from './require-group.js';
 import { watchFrames } from './watch.js';
 
@@ -29,9 +30,10 @@ export function statusCommand(context: CliContext): CommandModule<object, Status
           describe: 'redraw until interrupted (Ctrl-C)',
         })
         .option('interval', {
-          default: 1000,
-          coerce: wholeNumber('interval', 100, 3_600_000),
-          describe: 'milliseconds between redraws with --watch',
+          default: '1s',
+          coerce: (value: unknown) =>
+            parseDuration(String(value), '--interval', { min: 100, max: 3_600_000 }),
+          describe: 'time between redraws with --watch (Go duration)',
         }),
     handler: async (args) => {
       const client = await context.coordinator();
@@ -71,6 +73,10 @@ async function statusFrame(
 /** The newest checkpoint every member reported complete: the one a restore would use. */
 export function findLastPermanent(rounds: readonly RoundRecord[]): RoundRecord | undefined {
   return [...rounds]
-    .filter((round) => round.kind === 'checkpoint' && round.outcome === 'permanent')
+    .filter(
+      (round) =>
+        round.kind === 'checkpoint' &&
+        (round.outcome === 'permanent' || round.outcome === 'stored'),
+    )
     .sort((a, b) => b.epoch - a.epoch)[0];
 }

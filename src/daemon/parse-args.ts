@@ -150,12 +150,6 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
   }
   const logLevel = args.logLevel as LogLevel;
   if (args.agent !== true) return { kind: 'run', options, logLevel };
-  if (!listen.some((address) => address.startsWith('unix://'))) {
-    throw new CohortError(
-      ErrorCode.Argv,
-      "cohortd's own agent reaches it on a unix socket: add --listen unix:///run/cohort/cohortd.sock, or pass --no-agent and run cohortd agent on each node",
-    );
-  }
   return {
     kind: 'run',
     options,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '../agent/agent.js';
 import type { FaultInjection } from '../coordinator/server/machine-runner.js';
 import { createLogger, type Logger } from '../coordinator/server/logger.js';
@@ -47,11 +48,12 @@ export async function main(
       );
     } else {
       const faults = faultInjection(env, logger);
-      coordinator = await startCoordinator({
-        ...parsed.options,
-        logger,
-        ...(faults === undefined ? {} : { faults }),
-      });
+      const options = { ...parsed.options, logger, ...(faults === undefined ? {} : { faults }) };
+      // cohortd's own agent is trusted on a unix socket: one of the state dir's when none is listed.
+      if (parsed.agent !== undefined && !options.listen.some((a) => a.startsWith('unix://'))) {
+        options.listen = [...options.listen, `unix://${join(options.stateDir, 'agent.sock')}`];
+      }
+      coordinator = await startCoordinator(options);
       const own = coordinator.addresses.find((address) => address.startsWith('unix://'));
       if (parsed.agent !== undefined && own !== undefined) {
         agent = startAgent(

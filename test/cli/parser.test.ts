@@ -36,10 +36,9 @@ describe('cohortctl usage', () => {
     for (const flag of [
       '--leave-running',
       '--tcp-established',
-      '--export',
+      '--store',
       '--file-locks',
-      '--podman',
-      '--podman-arg',
+      '--json',
       '--coordinator',
       '--config',
     ]) {
@@ -68,14 +67,11 @@ describe('cohortctl usage', () => {
   it.each([
     [[], /name a command/],
     [['frobnicate'], /Unknown argument: frobnicate/],
-    [['group'], /name a group command: apply, list or delete/],
-    [['pki'], /name a pki command: init/],
+    [['group'], /name a group command: apply, list, delete, set or show/],
+    [['pki'], /name a pki command: init or add/],
     [['group', 'apply'], /Missing required argument: file/],
-    [['status', '--interval', '5', '--watch'], /--interval must be a whole number from 100/],
-    [
-      ['checkpoint', 'g', '--podman-arg', '--runtime=x'],
-      /Not enough arguments following: podman-arg/,
-    ],
+    [['status', '--interval', '5', '--watch'], /--interval: 5 is out of range; give from 100ms/],
+    [['checkpoint', 'g', '--store'], /Not enough arguments following: store/],
     [['restore', 'g', '--epoch', 'latest'], /--epoch must be a whole number/],
   ])('exits 2 with one line on bad usage: %j', async (argv, message) => {
     const result = await cohortctl(argv);

@@ -47,7 +47,8 @@ describe.skipIf(missing !== undefined)('containerd (CRI) with the snippet', () =
       metadata: { name: 'orders-db', uid: 'uid-orders-db', namespace: 'default', attempt: 0 },
       annotations: {
         'io.cohort.group': 'orders',
-        'io.cohort.member': 'db',
+        // Pod annotations reach every container of the pod: the member is named per container.
+        'io.cohort.member.db': 'db',
         'unrelated.example/key': 'x',
       },
       linux: {

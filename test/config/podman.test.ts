@@ -39,9 +39,23 @@ describe.skipIf(missing !== undefined)('podman with the drop-in', () => {
     await env?.cleanup();
   });
 
-  // Both tests drive one long-lived container through cohort, named so podman finds it again.
-  const runSleeper = (name: string) =>
-    env.podman(['--runtime', 'cohort', 'run', '-d', '--name', name, env.image, 'sleep', '600']);
+  // Both tests drive one long-lived container through cohort, named so podman finds it again;
+  // a group member's is the bundle cohort prepares at create, a plain one passes through.
+  const runSleeper = (name: string, member = false) =>
+    env.podman([
+      '--runtime',
+      'cohort',
+      'run',
+      '-d',
+      '--name',
+      name,
+      ...(member
+        ? ['--annotation', 'io.cohort.group=dropin', '--annotation', 'io.cohort.group.size=1']
+        : []),
+      env.image,
+      'sleep',
+      '600',
+    ]);
   const status = async (name: string) =>
     (
       await env.podman(['container', 'inspect', '--format', '{{.State.Status}}', name])
@@ -49,7 +63,7 @@ describe.skipIf(missing !== undefined)('podman with the drop-in', () => {
 
   it('runs a container with --runtime cohort, by name, through bin/cohort', async () => {
     const name = uniqueId('dropin');
-    const started = await runSleeper(name);
+    const started = await runSleeper(name, true);
     expect(started.exitCode, started.stderr).toBe(0);
     const id = started.stdout.trim();
     const inspected = await env.podman([
