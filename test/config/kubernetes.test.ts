@@ -1,3 +1,4 @@
+import { readGroupDeclaration } from '../../src/spec/annotations.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -262,9 +263,20 @@ describe('the example pods', () => {
       expect(pod.metadata?.annotations?.['io.cohort.group']).toBe('orders');
       expect(pod.metadata?.annotations?.['io.cohort.group.members']).toBe('db,api');
     }
-    expect(pods.map((pod) => pod.metadata?.annotations?.['io.cohort.member'])).toEqual([
-      'db',
-      'api',
-    ]);
+    // Each container's member name as cohort reads it under CRI: the declared members, once each.
+    const names = pods.flatMap((pod) =>
+      pod.spec.containers.map(
+        (c) =>
+          readGroupDeclaration(
+            {
+              ...(pod.metadata?.annotations ?? {}),
+              'io.kubernetes.cri.sandbox-name': pod.metadata?.name ?? '',
+              'io.kubernetes.cri.container-name': c.name ?? '',
+            },
+            'container-id',
+          )?.member,
+      ),
+    );
+    expect(names).toEqual(['db', 'api']);
   });
 });
