@@ -1,12 +1,12 @@
 // Folders of src/ depend one way: a folder may import only folders ranked below it (and itself).
 // Higher rank = closer to the user; entries wire everything, core depends on nothing of ours.
 const RANK = {
-  entries: 9,
-  cli: 8,
-  demo: 8,
-  runtime: 7,
-  daemon: 7,
-  agent: 6,
+  entries: 10,
+  cli: 9,
+  demo: 9,
+  daemon: 8,
+  agent: 7,
+  runtime: 6,
   session: 5,
   engines: 5,
   coordinator: 4,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { cohortVersion } from '../core/package-paths.js';
 import { toCohortError } from '../core/errors.js';
 import { nodeMemberToWire } from '../coordinator/wire/records.js';
+import { startSessionHost } from '../runtime/host/session-host.js';
 import type { AgentReport } from '../gen/cohort/v1/agent.js';
 import { BusyMembers } from './busy.js';
 import { runCommand } from './commands/run-command.js';
@@ -17,11 +18,13 @@ export interface RunningAgent {
 }
 
 /**
- * A node agent: reports the node's group members and their deaths to the coordinator, and
- * carries out what it asks on them (checkpoint and store, fetch and restore, publish, remove).
+ * A node agent: reports the node's group members and their deaths to the coordinator, carries
+ * out what it asks on them (checkpoint and store, fetch and restore, publish, remove), and hosts
+ * the sessions of this node's members for bin/cohort.
  */
 export function startAgent(o: AgentOptions): RunningAgent {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
+  const host = startSessionHost({ stateDir: o.sessionStateDir, logger: o.logger, env: o.env });
   const busy = new BusyMembers();
   const inventoryReport = (): AgentReport => ({
     body: { $case: 'inventory', value: { members: inventory.members().map(nodeMemberToWire) } },
@@ -72,6 +75,7 @@ export function startAgent(o: AgentOptions): RunningAgent {
     stop() {
       inventory.stop();
       link.stop();
+      host.stop();
     },
   };
 }

@@ -16,6 +16,8 @@ export interface AgentOptions {
   cohort: string;
   /** The environment handed to bin/cohort (its COHORT_CONFIG) and to podman. */
   env: Readonly<Record<string, string | undefined>>;
+  /** The cohort config's stateDir: the agent hosts the sessions of front doors that use it. */
+  sessionStateDir: string;
   /** Checkpoint images of runc members and fetched archives live here. */
   workDir: string;
   store: Pick<StoreOptions, 'tlsVerify' | 'caFile' | 'gzipLevel'>;

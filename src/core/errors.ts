@@ -18,6 +18,8 @@ export const ErrorCode = {
   Manifest: 'COHORT_ERR_MANIFEST',
   Store: 'COHORT_ERR_STORE',
   Session: 'COHORT_ERR_SESSION',
+  /** A group member's checkpoint or restore found no session host running on its node. */
+  NoSessionHost: 'COHORT_ERR_NO_SESSION_HOST',
   NotFound: 'COHORT_ERR_NOT_FOUND',
   Engine: 'COHORT_ERR_ENGINE',
   /** A program cohort drives (podman, openssl) is not installed or not executable. */

@@ -31,6 +31,7 @@ export function agentOptions(
     runc: resolveRunc(config, location.path ?? 'the default config'),
     cohort: join(PACKAGE_ROOT, 'bin', 'cohort'),
     env: childEnv,
+    sessionStateDir: config.stateDir,
     workDir: flags.workDir,
     store: {
       tlsVerify: flags.storeTlsVerify,

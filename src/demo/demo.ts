@@ -8,6 +8,7 @@ import { startCoordinator } from '../coordinator/start-coordinator.js';
 import { silentLogger } from '../coordinator/server/logger.js';
 import { PACKAGE_ROOT } from '../core/package-paths.js';
 import { probeCriu } from '../criu/probe.js';
+import { startSessionHost } from '../runtime/host/session-host.js';
 import { makeDemoBundle } from './bundle.js';
 import { followRound } from './progress.js';
 import { checkSequence, isUnbroken } from './sequence.js';
@@ -69,6 +70,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     stateDir: join(work, 'cohortd'),
     logger: silentLogger,
   });
+  // What cohortd's own agent does on a node: host the members' sessions for bin/cohort.
+  const host = startSessionHost({ stateDir: join(work, 'state'), logger: silentLogger });
+  await host.ready;
   const client = await connectCoordinator({ address: `unix://${socket}`, connectTimeoutMs: 5_000 });
   try {
     await execa('ip', ['netns', 'add', netns]);
@@ -189,6 +193,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     await execa('ip', ['netns', 'delete', netns], { reject: false });
     client.close();
+    host.stop();
     await coordinator.stop();
     if (!options.keep) rmSync(work, { recursive: true, force: true });
   }

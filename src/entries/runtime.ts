@@ -1,10 +1,9 @@
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { configLocation, loadConfig } from '../config/load.js';
 import { resolveRunc } from '../config/runc.js';
 import type { CohortConfig } from '../config/schema.js';
 import { toCohortError } from '../core/errors.js';
 import { reportToCaller } from '../core/runc-log.js';
-import { spawnRuncInherited } from '../runc/spawn.js';
 import { parseRuntimeArgv } from '../runtime/argv.js';
 import type { RuntimeContext, Verdict } from '../runtime/context.js';
 import { dispatch } from '../runtime/dispatch.js';
@@ -14,8 +13,9 @@ import { writeFrontDoorSettings } from '../runtime/front-door-settings.js';
 const SETTINGS_FLAG = '--front-door-settings';
 
 /**
- * The Node half of bin/cohort: runs an intercepted command and tells the front door, through
- * the verdict fd, whether to exec runc with the caller's argv.
+ * bin/cohort's one-off Node, for when no session host runs: prepares a bundle or decides that a
+ * container is plain. Exit 0 tells the front door to exec runc with the caller's argv; any other
+ * is the call's failure. It never runs runc itself: a group member's session needs the host.
  */
 export async function main(
   raw: readonly string[],
@@ -35,7 +35,7 @@ export async function main(
   const context: RuntimeContext = {
     argv,
     cwd,
-    env: callerEnv(env),
+    env,
     config: () => (config ??= loadConfig(location)),
     runc: () => resolveRunc(context.config(), location.path ?? 'the default config'),
     report: (level, message) => reportToCaller(target, level, message),
@@ -47,14 +47,8 @@ export async function main(
     context.report('error', toCohortError(error).message);
     return 1;
   }
-  if (verdict.kind === 'done') return verdict.exitCode;
-  const verdictFd = env.COHORT_VERDICT_FD;
-  if (verdictFd !== undefined) {
-    writeSync(Number(verdictFd), 'exec\n');
-    return 0;
-  }
-  // Called without the front door: run runc ourselves.
-  return spawnRuncInherited(context.runc(), raw, context.env);
+  // Without context.sessions nothing runs runc here, so "done" is always a failure.
+  return verdict.kind === 'exec' ? 0 : verdict.exitCode || 1;
 }
 
 function reportErrors(body: () => number): number {
@@ -64,13 +58,4 @@ function reportErrors(body: () => number): number {
     process.stderr.write(`cohort: ${toCohortError(error).message}\n`);
     return 127;
   }
-}
-
-/** The environment runc must see: the caller's, without the front door's private variable. */
-function callerEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): Record<string, string | undefined> {
-  const copy = { ...env };
-  delete copy.COHORT_VERDICT_FD;
-  return copy;
 }

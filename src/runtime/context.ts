@@ -1,5 +1,6 @@
 import type { CohortConfig } from '../config/schema.js';
 import type { RuncLogLevel } from '../core/runc-log.js';
+import type { SessionServices } from '../session/session-services.js';
 import type { RuntimeArgv } from './argv.js';
 
 /** What an intercepted command decides: let the front door exec runc, or it ran runc itself. */
@@ -19,4 +20,6 @@ export interface RuntimeContext {
   runc(): string;
   /** Reports in runc's log format to the caller's --log (and errors to stderr). */
   report(level: RuncLogLevel, message: string): void;
+  /** Present in the session host alone: a group member's checkpoint or restore needs it. */
+  sessions?: SessionServices;
 }

@@ -4,7 +4,9 @@ import { loadConfigOrDefaults, type ConfigLocation } from '../config/load.js';
 import { resolveRunc } from '../config/runc.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { cohortVersion } from '../core/package-paths.js';
+import { cohortVersion, PACKAGE_ROOT } from '../core/package-paths.js';
+import { cohortCriuOptions } from '../criu/cohort-options.js';
+import { sessionHostDir } from './host/layout.js';
 
 /** What bin/cohort needs from the config, as sh assignments: it sources these and reads no JSON. */
 export interface FrontDoorSettings {
@@ -13,8 +15,13 @@ export interface FrontDoorSettings {
   runc: string;
   /** The config's Node.js, empty when it names none (the front door then searches). */
   node: string;
-  state_dir: string;
   cohort_version: string;
+  /** The installed package: libexec/intercept.bash and the one-off Node's bundle. */
+  cohort_home: string;
+  /** Where the session host listens (its pid, door and channels). */
+  host_dir: string;
+  /** '1' when every container gets CRIU options (page-server TLS): no create is decided in bash. */
+  criu_each: '0' | '1';
 }
 
 /**
@@ -32,8 +39,10 @@ export function writeFrontDoorSettings(
     conf_exists: exists(path) ? '1' : '0',
     runc: resolveRunc(config, path),
     node: config.node ?? '',
-    state_dir: config.stateDir,
     cohort_version: cohortVersion(),
+    cohort_home: PACKAGE_ROOT,
+    host_dir: sessionHostDir(config.stateDir),
+    criu_each: cohortCriuOptions(config, false).length > 0 ? '1' : '0',
   };
   const text = formatSettings(settings, path);
   try {

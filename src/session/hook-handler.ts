@@ -1,6 +1,6 @@
 import type { MemberSession } from '../coordinator/client.js';
 import { planAction, type SessionKind } from './action-plan.js';
-import type { HookReply, HookRequest } from './hook-channel.js';
+import type { HookReply, HookRequest } from './hook-service.js';
 
 /** What the session saw of CRIU while runc ran; the round's own state is the member session's. */
 export interface RoundProgress {

@@ -1,14 +1,13 @@
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { connectCoordinator, type MemberSession } from '../coordinator/client.js';
-import { CohortError, ErrorCode, toCohortError } from '../core/errors.js';
+import type { MemberSession } from '../coordinator/client.js';
+import { CohortError, toCohortError } from '../core/errors.js';
 import { writeImageManifest } from '../criu/image-manifest.js';
-import { spawnRunc, type RuncExit } from '../runc/spawn.js';
+import type { RuncExit } from '../runc/exit.js';
 import { readContainerState, resumeContainer } from '../runc/state.js';
 import { answeredActions } from './action-plan.js';
 import { hookTimeoutSeconds } from './hook-bound.js';
-import { HookChannel } from './hook-channel.js';
 import { makeHookHandler, type RoundProgress } from './hook-handler.js';
+import type { RuncLauncher } from './hook-service.js';
+import type { SessionServices } from './session-services.js';
 import { memberLabel, type SessionPlan } from './session-plan.js';
 
 export interface SessionResult {
@@ -19,56 +18,47 @@ export interface SessionResult {
 }
 
 /**
- * One member's coordinated checkpoint or restore: join the round, run runc with the hook
- * channel in its environment, then record the outcome at the coordinator.
+ * One member's coordinated checkpoint or restore: join the round before runc starts, answer
+ * the hook while it runs, then record the outcome at the coordinator.
  */
-export async function runSession(plan: SessionPlan): Promise<SessionResult> {
-  const client = await connectCoordinator(plan.coordinator).catch((error: unknown) => {
+export async function runSession(
+  plan: SessionPlan,
+  services: SessionServices,
+): Promise<SessionResult> {
+  const joined = services
+    .coordinator(plan.coordinator)
+    .then((client) => client.openSession(plan.join));
+  const session = await joined.catch((error: unknown) => {
     throw labelled(plan, error);
   });
   try {
-    const session = await client.openSession(plan.join).catch((error: unknown) => {
-      throw labelled(plan, error);
-    });
-    try {
-      return await runJoined(plan, session);
-    } finally {
-      session.close();
-    }
+    return await runJoined(plan, session, services.launcher);
   } finally {
-    client.close();
+    session.close();
   }
 }
 
-async function runJoined(plan: SessionPlan, session: MemberSession): Promise<SessionResult> {
+async function runJoined(
+  plan: SessionPlan,
+  session: MemberSession,
+  launcher: RuncLauncher,
+): Promise<SessionResult> {
   const progress: RoundProgress = { voted: false };
-  const channel = new HookChannel(
-    join(plan.channelDir, randomUUID()),
-    makeHookHandler(plan.kind, session, progress),
-    {
-      actions: answeredActions(plan.kind),
-      timeoutSeconds: hookTimeoutSeconds(
-        plan.kind,
-        session.deadlines,
-        plan.coordinator.reconnectWindowMs ?? 0,
-      ),
-    },
-  );
+  const hook = {
+    handler: makeHookHandler(plan.kind, session, progress),
+    actions: answeredActions(plan.kind),
+    timeoutSeconds: hookTimeoutSeconds(
+      plan.kind,
+      session.deadlines,
+      plan.coordinator.reconnectWindowMs ?? 0,
+    ),
+  };
   let exit: RuncExit;
   try {
-    exit = await spawnRunc(
-      plan.runc,
-      plan.runcArgs,
-      { ...plan.env, ...channel.env() },
-      { captureStderr: plan.kind === 'checkpoint', keepFds: plan.keepFds },
-    );
+    exit = await launcher.run(hook, { captureStderr: plan.kind === 'checkpoint' });
   } catch (error) {
-    session.fail(`cannot start runc ${plan.runc}: ${String(error)}`);
-    throw new CohortError(ErrorCode.Runc, `cannot start ${plan.runc}: ${String(error)}`, {
-      cause: error,
-    });
-  } finally {
-    channel.close();
+    session.fail(`runc ${plan.kind} did not run: ${toCohortError(error).message}`);
+    throw error;
   }
   const label = `${plan.kind} of ${memberLabel(plan)}`;
   // The decision matters once CRIU reached the vote; before it, runc's own failure is the story.

@@ -10,15 +10,9 @@ export interface SessionPlan {
   join: JoinRequest;
   coordinator: CoordinatorClientOptions;
   runc: string;
-  /** The caller's argv, handed to runc unchanged. */
-  runcArgs: readonly string[];
   /** The caller's global flags, for runc calls of the session's own (state, resume). */
   globalArgs: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
-  /** Descriptors the caller handed runc on purpose (`--status-fd`). */
-  keepFds: readonly number[];
-  /** Where the hook channel lives: under cohort's state dir. */
-  channelDir: string;
   imagePath: string;
   /** CRIU's log for this operation, when the caller named a work path. */
   criuLog?: string;

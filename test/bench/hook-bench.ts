@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HOOK_PATH } from '../../src/core/package-paths.js';
 import { answeredActions } from '../../src/session/action-plan.js';
-import { HookChannel } from '../../src/session/hook-channel.js';
+import { CallChannel } from '../../src/runtime/host/channel.js';
+import { answerHook } from '../../src/runtime/host/hook-desk.js';
 import { median, percentile, printTable, round } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
@@ -30,10 +31,19 @@ async function sample(command: string, env: NodeJS.ProcessEnv): Promise<number[]
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'cohort-hook-bench-'));
-const channel = new HookChannel(join(dir, 'session'), async () => ({ exitCode: 0, message: '' }), {
+const hook = {
+  handler: async () => ({ exitCode: 0, message: '' }),
   actions: answeredActions('checkpoint'),
   timeoutSeconds: 30,
-});
+};
+const channel = await CallChannel.create(join(dir, 'session'));
+channel.onLine = (line) => void answerHook(line, hook, (reply) => channel.reply(reply));
+const sessionEnv = {
+  COHORT_SESSION_DIR: channel.dir,
+  COHORT_SESSION_PID: String(process.pid),
+  COHORT_ACTIONS: hook.actions.join(' '),
+  COHORT_HOOK_TIMEOUT: String(hook.timeoutSeconds),
+};
 const criuEnv = {
   PATH: process.env.PATH,
   CRTOOLS_SCRIPT_ACTION: 'post-dump',
@@ -47,9 +57,9 @@ const baselines: [string, string, NodeJS.ProcessEnv][] = [
   [
     'hook, unused action',
     DEFAULT_HOOK_PATH,
-    { ...criuEnv, ...channel.env(), CRTOOLS_SCRIPT_ACTION: 'post-resume' },
+    { ...criuEnv, ...sessionEnv, CRTOOLS_SCRIPT_ACTION: 'post-resume' },
   ],
-  ['hook, round trip (post-dump)', DEFAULT_HOOK_PATH, { ...criuEnv, ...channel.env() }],
+  ['hook, round trip (post-dump)', DEFAULT_HOOK_PATH, { ...criuEnv, ...sessionEnv }],
 ];
 for (const [name, command, env] of baselines) {
   const samples = await sample(command, env);

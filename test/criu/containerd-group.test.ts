@@ -1,3 +1,5 @@
+import type { SessionHost } from '../../src/runtime/host/session-host.js';
+import { startTestSessionHost } from '../helpers/session-host.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +36,7 @@ describe.skipIf(tier.skip !== undefined)(
     let coordinatorAddress: string;
     const savedPath = process.env.PATH;
     let coordinator: RunningCoordinator;
+    let host: SessionHost | undefined;
     let client: CoordinatorClient;
     let containerd: Containerd;
 
@@ -50,9 +53,12 @@ describe.skipIf(tier.skip !== undefined)(
       // The shim runs runc with containerd's environment, and runc finds CRIU in its PATH.
       process.env.PATH = `${dirname(criu)}:${savedPath ?? ''}`;
       containerd = await startContainerd();
+      // The shim hands bin/cohort containerd's environment: the test containerd's cohort config.
+      host = await startTestSessionHost(containerd.cohortStateDir);
     });
 
     afterAll(async () => {
+      host?.stop();
       await containerd?.stop();
       process.env.PATH = savedPath;
       client?.close();

@@ -1,3 +1,6 @@
+import type { SessionHost } from '../../src/runtime/host/session-host.js';
+import { cohortDefaultStateDir } from '../helpers/cohort-state.js';
+import { startTestSessionHost } from '../helpers/session-host.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +52,7 @@ describe.skipIf(tier.skip !== undefined)(
     let dir: string;
     let coordinatorAddress: string;
     let coordinator: RunningCoordinator;
+    let host: SessionHost | undefined;
     let client: CoordinatorClient;
     let podman: PodmanEnv;
     const group = uniqueId('pod').replace(/-/g, '');
@@ -67,6 +71,8 @@ describe.skipIf(tier.skip !== undefined)(
       });
       client = await connectCoordinator({ address: coordinatorAddress, connectTimeoutMs: 5_000 });
       podman = await createCriuPodman(criu);
+      // conmon and the shim give bin/cohort no COHORT_CONFIG: the default config's state dir.
+      host = await startTestSessionHost(cohortDefaultStateDir());
       for (const [index, name] of names.entries()) {
         const member = memberNames[index] ?? '';
         await runMember(
@@ -80,6 +86,7 @@ describe.skipIf(tier.skip !== undefined)(
     });
 
     afterAll(async () => {
+      host?.stop();
       await podman?.cleanup();
       client?.close();
       await coordinator?.stop();

@@ -51,6 +51,7 @@ export interface Containerd {
   runcRoot: string;
   /** The cohort config containerd (and so the shim and the runtime) runs with. */
   cohortConfig: string;
+  /** That config's stateDir: where a session host for the shim's bin/cohort must listen. */
   cohortStateDir: string;
   /** ctr --address <address> -n <namespace> ...args */
   ctr(args: readonly string[], options?: RunOptions): Promise<RunResult>;

@@ -11,6 +11,7 @@ import {
   type RunResult,
   type RuntimeSandbox,
 } from '../helpers/runc.js';
+import { startTestSessionHost } from '../helpers/session-host.js';
 
 const FAKES = fileURLToPath(new URL('./fakes/', import.meta.url));
 /** A fake runc that plays CRIU's part (see the file's header), and a fake criu --version. */
@@ -32,6 +33,8 @@ export interface GroupFixture {
   members: Member[];
   /** Where the fake logs every CRIU event of every member. */
   eventLog: string;
+  /** Stops the session host the fixture started (cleanup stops it too). */
+  cleanupHost(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -42,6 +45,8 @@ export interface GroupOptions {
   declare?: 'members' | 'size' | 'none';
   netns?: boolean;
   reconnectWindowMs?: number;
+  /** The session host: one in this process (default, with `poolSize` ready channels), or none. */
+  host?: 'none' | { poolSize: number };
 }
 
 /** Creates a group of running containers through cohort, each in its own sandboxed root. */
@@ -56,6 +61,10 @@ export async function startGroup(options: GroupOptions): Promise<GroupFixture> {
       session: { heartbeatMs: 200 },
     },
   });
+  const host =
+    options.host === 'none'
+      ? undefined
+      : await startTestSessionHost(sandbox.stateDir, options.host?.poolSize);
   const group = `g${Math.random().toString(36).slice(2, 8)}`;
   const names = Array.from({ length: options.size }, (_, i) => `m${i}`);
   const members: Member[] = [];
@@ -88,7 +97,11 @@ export async function startGroup(options: GroupOptions): Promise<GroupFixture> {
     group,
     members,
     eventLog: join(sandbox.dir, 'criu-events.log'),
-    cleanup: () => sandbox.cleanup(),
+    cleanupHost: async () => host?.stop(),
+    cleanup: async () => {
+      host?.stop();
+      await sandbox.cleanup();
+    },
   };
 }
 

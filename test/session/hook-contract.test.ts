@@ -14,7 +14,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HOOK_PATH } from '../../src/core/package-paths.js';
 import { CriuAction } from '../../src/criu/actions.js';
 import { answeredActions, planAction, type SessionKind } from '../../src/session/action-plan.js';
-import { HookChannel, type HookRequest } from '../../src/session/hook-channel.js';
+import { CallChannel } from '../../src/runtime/host/channel.js';
+import { answerHook } from '../../src/runtime/host/hook-desk.js';
+import type { HookRequest, HookService } from '../../src/session/hook-service.js';
 
 interface HookRun {
   exitCode: number;
@@ -46,27 +48,38 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function channel(
+/**
+ * A session host's channel answering with `answer`, and the environment the front door gives
+ * runc (and so the hook) for it: the host's channel code, without a front door call around it.
+ */
+async function channel(
   answer: (request: HookRequest) => { exitCode: number; message: string },
   options: { kinds?: SessionKind[]; timeoutSeconds?: number } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-hook-'));
   const requests: HookRequest[] = [];
   const kinds = options.kinds ?? ['checkpoint', 'restore'];
-  const actions = kinds.flatMap((kind) => answeredActions(kind));
-  const hookChannel = new HookChannel(
-    join(dir, 'session'),
-    async (request) => {
+  const hook: HookService = {
+    handler: async (request) => {
       requests.push(request);
       return answer(request);
     },
-    { actions, timeoutSeconds: options.timeoutSeconds ?? 30 },
-  );
+    actions: kinds.flatMap((kind) => answeredActions(kind)),
+    timeoutSeconds: options.timeoutSeconds ?? 30,
+  };
+  const hookChannel = await CallChannel.create(join(dir, 'session'));
+  hookChannel.onLine = (line) => void answerHook(line, hook, (reply) => hookChannel.reply(reply));
   cleanups.push(() => {
     hookChannel.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { env: { ...hookChannel.env() }, requests, dir: hookChannel.dir };
+  const env = {
+    COHORT_SESSION_DIR: hookChannel.dir,
+    COHORT_SESSION_PID: String(process.pid),
+    COHORT_ACTIONS: hook.actions.join(' '),
+    COHORT_HOOK_TIMEOUT: String(hook.timeoutSeconds),
+  };
+  return { env, requests, dir: hookChannel.dir };
 }
 
 const ALL_ACTIONS = [
@@ -97,7 +110,7 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
     'asks the session at exactly the actions the %s plan answers, and at no other',
     async (kind) => {
       for (const action of Object.values(CriuAction)) {
-        const session = channel(() => ({ exitCode: 0, message: '' }), { kinds: [kind] });
+        const session = await channel(() => ({ exitCode: 0, message: '' }), { kinds: [kind] });
         expect((await runHook({ ...session.env, ...criu(action, 4242) })).exitCode).toBe(0);
         const asked = session.requests.map((request) => request.action);
         expect(asked).toEqual(planAction(kind, action).kind === 'ignore' ? [] : [action]);
@@ -112,7 +125,7 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
     'post-resume',
     'orphan-pts-master',
   ])('exits 0 at %s without asking the session', async (action) => {
-    const session = channel(() => ({ exitCode: 1, message: 'must not be asked' }));
+    const session = await channel(() => ({ exitCode: 1, message: 'must not be asked' }));
     expect((await runHook({ ...session.env, ...criu(action, 4242) })).exitCode).toBe(0);
     expect(session.requests).toEqual([]);
   });
@@ -125,7 +138,7 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
     ['post-restore', 5151],
     ['pre-resume', 5151],
   ] as const)('asks the session at %s and passes the init pid CRIU gave', async (action, pid) => {
-    const session = channel(() => ({ exitCode: 0, message: '' }));
+    const session = await channel(() => ({ exitCode: 0, message: '' }));
     expect(await runHook({ ...session.env, ...criu(action, pid) })).toEqual({
       exitCode: 0,
       stderr: '',
@@ -134,7 +147,7 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
   });
 
   it("exits non-zero with the session's reason when the round aborts, so CRIU aborts", async () => {
-    const session = channel(() => ({
+    const session = await channel(() => ({
       exitCode: 1,
       message: 'member web/cache failed at post-dump: disk full',
     }));
@@ -144,7 +157,7 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
   });
 
   it('ignores a reply left in the channel by an earlier hook', async () => {
-    const session = channel(() => ({ exitCode: 0, message: '' }));
+    const session = await channel(() => ({ exitCode: 0, message: '' }));
     const reply = openSync(join(session.dir, 'reply'), constants.O_RDWR);
     writeSync(reply, '1 1 stale answer for a hook that died\n');
     closeSync(reply);
@@ -162,7 +175,7 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
   });
 
   it('fails closed when the session process is dead, instead of waiting forever', async () => {
-    const session = channel(() => new Promise<never>(() => undefined) as never);
+    const session = await channel(() => new Promise<never>(() => undefined) as never);
     const result = await runHook({
       ...session.env,
       COHORT_SESSION_PID: '2147483646',
@@ -177,7 +190,7 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
     ['empty', ''],
     ['0 (kill -0 0 would signal the hook itself)', '0'],
   ])('fails closed at once when COHORT_SESSION_PID is %s', async (_name, pid) => {
-    const session = channel(() => new Promise<never>(() => undefined) as never);
+    const session = await channel(() => new Promise<never>(() => undefined) as never);
     const env: Record<string, string> = { ...session.env, ...criu('post-dump', 4242) };
     if (pid === undefined) delete env.COHORT_SESSION_PID;
     else env.COHORT_SESSION_PID = pid;
@@ -204,7 +217,7 @@ describe('hooks/criu-action, driven as CRIU drives it', () => {
   });
 
   it('fails closed when a live session never answers, once COHORT_HOOK_TIMEOUT has passed', async () => {
-    const session = channel(() => new Promise<never>(() => undefined) as never, {
+    const session = await channel(() => new Promise<never>(() => undefined) as never, {
       timeoutSeconds: 2,
     });
     const started = Date.now();

@@ -1,3 +1,5 @@
+import type { SessionHost } from '../../../src/runtime/host/session-host.js';
+import { startTestSessionHost } from '../../helpers/session-host.js';
 import { spawn } from 'node:child_process';
 import {
   closeSync,
@@ -29,6 +31,8 @@ export interface RealMember {
 
 export interface RealGroup {
   sandbox: RuntimeSandbox;
+  /** The session host of the sandbox's state dir, as the node's agent would run it. */
+  host: SessionHost;
   group: string;
   criu: string;
   members: RealMember[];
@@ -62,11 +66,13 @@ export async function startRealGroup(options: RealGroupOptions): Promise<RealGro
       session: { heartbeatMs: 250 },
     },
   });
+  const host = await startTestSessionHost(sandbox.stateDir);
   const group = `g${Math.random().toString(36).slice(2, 8)}`;
   const names = Array.from({ length: options.size ?? 3 }, (_, i) => `m${i}`);
   const members: RealMember[] = [];
   const fixture: RealGroup = {
     sandbox,
+    host,
     group,
     criu: options.criu,
     members,
@@ -241,6 +247,7 @@ export function processesIn(member: RealMember): number[] {
 }
 
 async function cleanupGroup(fixture: RealGroup): Promise<void> {
+  fixture.host.stop();
   await fixture.sandbox.cleanup();
   // runc removes a container's cgroups at delete; a dump or a failed restore may leave them.
   for (const member of fixture.members) {

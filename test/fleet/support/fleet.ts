@@ -10,6 +10,7 @@ import {
 } from '../../cli/support/cohort-podman.js';
 import { startTestCoordinator, type TestCoordinator } from '../../cli/support/coordinator.js';
 import { cohortctl } from '../../cli/support/run-cli.js';
+import { cohortDefaultStateDir } from '../../helpers/cohort-state.js';
 import { PODMAN } from '../../helpers/podman.js';
 import { COHORT_BIN, RUNC } from '../../helpers/runc.js';
 
@@ -50,6 +51,7 @@ export async function startOneNodeFleet(
     runc: RUNC,
     cohort: COHORT_BIN,
     env: podman.env,
+    sessionStateDir: cohortDefaultStateDir(),
     workDir: join(dir, 'agent'),
     store: { tlsVerify: false },
     podmanRuntimeName: 'cohort',

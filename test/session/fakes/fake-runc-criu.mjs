@@ -7,6 +7,7 @@
 //   FAKE_RUNC_DIE_AT=<action>                this runc is SIGKILLed right after that action
 //   FAKE_CRIU_DELAY=<action|freeze>:<ms>     CRIU takes that long before running the action
 //                                            (or before freezing the container)
+//   FAKE_RUNC_FDS=<file>                     checkpoint writes "<fd> <target>" per open fd there
 // FAKE_CRIU_LOG=<file> gets one line per event: "<id> <event> <exit code> <ms since epoch>".
 import { spawnSync } from 'node:child_process';
 import {
@@ -16,6 +17,8 @@ import {
   readFileSync,
   writeFileSync,
   existsSync,
+  readdirSync,
+  readlinkSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -103,7 +106,21 @@ function hasOwnNetns(spec) {
 }
 const failAt = process.env.FAKE_CRIU_FAIL_AT;
 
+function recordFds() {
+  const file = process.env.FAKE_RUNC_FDS;
+  if (!file) return;
+  const lines = readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return `${fd} ${readlinkSync(`/proc/self/fd/${fd}`)}`;
+    } catch {
+      return `${fd} ?`;
+    }
+  });
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
 function checkpoint() {
+  recordFds();
   const state = JSON.parse(real(['state', id], 'pipe').stdout || 'null');
   if (state === null) die(`container ${id} does not exist`);
   const spec = JSON.parse(readFileSync(join(state.bundle, 'config.json'), 'utf8'));
