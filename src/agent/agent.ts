@@ -24,7 +24,9 @@ export interface RunningAgent {
  */
 export function startAgent(o: AgentOptions): RunningAgent {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
-  const host = startSessionHost({ stateDir: o.sessionStateDir, logger: o.logger, env: o.env });
+  const hosts = [...new Set(o.sessionStateDirs)].map((stateDir) =>
+    startSessionHost({ stateDir, logger: o.logger, env: o.env }),
+  );
   const busy = new BusyMembers();
   const inventoryReport = (): AgentReport => ({
     body: { $case: 'inventory', value: { members: inventory.members().map(nodeMemberToWire) } },
@@ -75,7 +77,7 @@ export function startAgent(o: AgentOptions): RunningAgent {
     stop() {
       inventory.stop();
       link.stop();
-      host.stop();
+      for (const host of hosts) host.stop();
     },
   };
 }

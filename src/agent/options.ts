@@ -16,8 +16,11 @@ export interface AgentOptions {
   cohort: string;
   /** The environment handed to bin/cohort (its COHORT_CONFIG) and to podman. */
   env: Readonly<Record<string, string | undefined>>;
-  /** The cohort config's stateDir: the agent hosts the sessions of front doors that use it. */
-  sessionStateDir: string;
+  /**
+   * The state dirs whose front doors the agent hosts sessions for: its config's, and the default
+   * config's when that differs (podman runs a runtime's checkpoint with no COHORT_CONFIG).
+   */
+  sessionStateDirs: readonly string[];
   /** Checkpoint images of runc members and fetched archives live here. */
   workDir: string;
   store: Pick<StoreOptions, 'tlsVerify' | 'caFile' | 'gzipLevel'>;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AgentOptions } from '../agent/options.js';
-import { configLocation, loadConfig } from '../config/load.js';
+import { configLocation, loadConfig, loadConfigOrDefaults } from '../config/load.js';
 import { resolveRunc } from '../config/runc.js';
 import type { CoordinatorClientOptions } from '../coordinator/client.js';
 import type { Logger } from '../coordinator/server/logger.js';
@@ -31,7 +31,7 @@ export function agentOptions(
     runc: resolveRunc(config, location.path ?? 'the default config'),
     cohort: join(PACKAGE_ROOT, 'bin', 'cohort'),
     env: childEnv,
-    sessionStateDir: config.stateDir,
+    sessionStateDirs: [config.stateDir, loadConfigOrDefaults().stateDir],
     workDir: flags.workDir,
     store: {
       tlsVerify: flags.storeTlsVerify,

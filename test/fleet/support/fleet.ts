@@ -51,7 +51,8 @@ export async function startOneNodeFleet(
     runc: RUNC,
     cohort: COHORT_BIN,
     env: podman.env,
-    sessionStateDir: cohortDefaultStateDir(),
+    // podman's conmon passes its env's config; podman's own checkpoint call passes none.
+    sessionStateDirs: [podman.stateDir, cohortDefaultStateDir()],
     workDir: join(dir, 'agent'),
     store: { tlsVerify: false },
     podmanRuntimeName: 'cohort',
