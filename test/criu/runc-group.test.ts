@@ -9,7 +9,9 @@ import {
   type RunningCoordinator,
 } from '../../src/coordinator/start-coordinator.js';
 import { silentLogger } from '../../src/coordinator/server/logger.js';
+import { ErrorCode } from '../../src/core/errors.js';
 import { isUnbroken } from '../../src/demo/sequence.js';
+import { run, RUNC } from '../helpers/runc.js';
 import { realCriuTier } from './support/criu-tier.js';
 import {
   checkpointAll,
@@ -109,6 +111,38 @@ describe.skipIf(tier.skip !== undefined)('a group of three runc containers, real
     }
     const round = (await client.history(group.group)).find((r) => r.epoch === manifests[0]?.epoch);
     expect(round).toMatchObject({ kind: 'checkpoint', outcome: 'permanent' });
+  });
+
+  it("fails a bare `runc checkpoint` of a member at cohort's hook: CRIU aborts, the member runs on, thawed", async () => {
+    fixture = await startRealGroup({ socket, criu, size: 1 });
+    const group = fixture;
+    const member = group.members[0];
+    if (member === undefined) throw new Error('no member');
+    const image = join(group.sandbox.dir, 'bare-image');
+    const bare = await run(RUNC, [
+      '--root',
+      group.sandbox.root,
+      '--criu',
+      criu,
+      'checkpoint',
+      '--leave-running',
+      '--image-path',
+      image,
+      '--work-path',
+      image,
+      member.id,
+    ]);
+    expect(bare.exitCode).not.toBe(0);
+    // CRIU's log names the hook's refusal: the member was never dumped uncoordinated.
+    expect(readFileSync(join(image, 'dump.log'), 'utf8')).toContain(
+      'checkpoint and restore it through cohort',
+    );
+    expect(readdirSync(image).filter((file) => file.endsWith('.img'))).toEqual([]);
+    await expectAllRunningAndThawed(group);
+    // No round was ever opened: the coordinator has not heard of the group.
+    await expect(client.history(group.group)).rejects.toMatchObject({
+      code: ErrorCode.UnknownGroup,
+    });
   });
 
   it('checkpoints and stops the group, restores all three (every counter continues, no gap, no repeat), and checkpoints them again', async () => {
