@@ -3,7 +3,7 @@ import { parseAddress } from '../core/address.js';
 import { withCliConventions } from '../core/cli-conventions.js';
 import { CohortError, ErrorCode } from '../core/errors.js';
 import type { LogLevel } from '../coordinator/server/logger.js';
-import { agentFlags, withAgentFlags, type AgentFlags, type RawAgentFlags } from './agent-flags.js';
+import { agentFlags, withAgentFlags, type AgentFlags } from './agent-flags.js';
 
 export interface AgentArgs {
   kind: 'agent';
@@ -91,7 +91,7 @@ export async function parseAgentArgs(
   }
   return {
     kind: 'agent',
-    agent: agentFlags(String(args.node), args as unknown as RawAgentFlags),
+    agent: agentFlags(String(args.node), args),
     coordinators,
     ...(args.tlsCa !== undefined && args.tlsCert !== undefined && args.tlsKey !== undefined
       ? { tls: { ca: args.tlsCa, cert: args.tlsCert, key: args.tlsKey } }
