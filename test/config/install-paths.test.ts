@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/runc.js';
 import { CONTAINERFILE, lastOf, readStages } from './kubernetes/containerfile.js';
 import { findObject, type KubeObject } from './kubernetes/manifests.js';
+import { DEFAULT_COORDINATOR, DEFAULT_STATE_DIR } from '../../src/config/schema.js';
 import { ENGINES_DOC, readConfigFile } from './paths.js';
+import {
+  AGENT_UNIT,
+  COHORTD_UNIT,
+  execStart,
+  readUnit,
+  serviceValue,
+  serviceValues,
+} from './systemd/unit.js';
 
 const doc = readFileSync(ENGINES_DOC, 'utf8');
 const COMMANDS = ['cohort', 'cohortd', 'cohortctl'] as const;
@@ -37,19 +46,13 @@ function at(value: unknown, ...keys: string[]): unknown {
   );
 }
 
-/** A unit's `Key=` values in a section, in order. */
-function unitValues(key: string): string[] {
-  const lines = readConfigFile('systemd/cohortd.service').split('\n');
-  return lines
-    .filter((line) => line.startsWith(`${key}=`))
-    .map((line) => line.slice(key.length + 1));
-}
-
 type Workload = KubeObject & {
-  spec: { template: { spec: { containers: { command: string[] }[] } } };
+  spec: { template: { spec: { containers: { command: string[]; args: string[] }[] } } };
 };
-const commandOf = (file: string, kind: string) =>
-  findObject<Workload>(file, kind).spec.template.spec.containers[0]?.command;
+const containerOf = (file: string, kind: string) =>
+  findObject<Workload>(file, kind).spec.template.spec.containers[0];
+const commandOf = (file: string, kind: string) => containerOf(file, kind)?.command;
+const UNITS = [COHORTD_UNIT, AGENT_UNIT];
 
 describe('one install layout across the docs and every shipped file', () => {
   const { dir, links } = documentedInstall();
@@ -78,12 +81,15 @@ describe('one install layout across the docs and every shipped file', () => {
     expect(at(podman, 'engine', 'runtimes', 'cohort')).toEqual([link('cohort'), PODMAN_FALLBACK]);
   });
 
-  it("the systemd unit starts the linked cohortd with the config's Node.js, and links the clone's docs", () => {
-    expect(unitValues('ExecStart')[0]?.split(' ')[0]).toBe(link('cohortd'));
-    expect(unitValues('Environment')).toContain(`COHORT_NODE=${config.node}`);
+  it("the systemd units start the linked cohortd with the config's Node.js, and link the clone's docs", () => {
+    for (const file of UNITS) {
+      const unit = readUnit(file);
+      expect(execStart(unit)[0], file).toBe(link('cohortd'));
+      expect(serviceValues(unit, 'Environment'), file).toContain(`COHORT_NODE=${config.node}`);
+      const [documentation] = unit.get('Unit')?.get('Documentation') ?? [];
+      expect(documentation, file).toBe(`file://${dir}/${relative(REPO_ROOT, ENGINES_DOC)}`);
+    }
     expect(doc).toContain(`Node.js at\n\`${config.node}\``);
-    const [documentation] = unitValues('Documentation');
-    expect(documentation).toBe(`file://${dir}/${relative(REPO_ROOT, ENGINES_DOC)}`);
   });
 
   it('the image lays the clone out in the same directory, and Kubernetes runs its cohortd', () => {
@@ -95,13 +101,41 @@ describe('one install layout across the docs and every shipped file', () => {
     const entrypoint = JSON.parse(lastOf(final, 'ENTRYPOINT')?.text ?? '[]') as string[];
     expect(entrypoint).toEqual([`${dir}/bin/cohortd`]);
     expect(commandOf('kubernetes/cohortd.yaml', 'Deployment')).toEqual(entrypoint);
-    expect(commandOf('kubernetes/agent.yaml', 'DaemonSet')).toEqual(entrypoint);
+    // The agent runs the node's install, at the same path, after nsenter's `--`.
+    expect(commandOf('kubernetes/agent.yaml', 'DaemonSet')?.slice(-2)).toEqual([
+      '--',
+      ...entrypoint,
+    ]);
     // What the final stage copies from the clone exists in it, under the same names.
     for (const copy of final.filter((i) => i.keyword === 'COPY' && !i.text.startsWith('--from'))) {
       const sources = copy.words.slice(0, -1);
       for (const source of sources)
         expect(existsSync(join(REPO_ROOT, source)), `${CONTAINERFILE}: ${source}`).toBe(true);
     }
+  });
+
+  it('the state dir, the coordinator socket and the node TLS files agree across files', () => {
+    const node = JSON.parse(readConfigFile('cohort.example.json')) as {
+      stateDir: string;
+      coordinator: { tls: Record<string, string> };
+    };
+    // The runtime's state dir (where the session host's FIFOs are) is the one both units keep.
+    expect(node.stateDir).toBe(DEFAULT_STATE_DIR);
+    for (const file of UNITS)
+      expect(`/run/${serviceValue(readUnit(file), 'RuntimeDirectory')}`, file).toBe(node.stateDir);
+    // The socket cohortd listens on, the agent dials, and the runtime's default coordinator.
+    const socket = `unix://${node.stateDir}/cohortd.sock`;
+    expect(DEFAULT_COORDINATOR).toBe(socket);
+    for (const file of UNITS) expect(execStart(readUnit(file)).join(' '), file).toContain(socket);
+    // The DaemonSet's node TLS files are the ones the node's config names for worker-1.
+    const args = containerOf('kubernetes/agent.yaml', 'DaemonSet')?.args ?? [];
+    const tls = Object.fromEntries(
+      args
+        .filter((arg) => arg.startsWith('--tls-'))
+        .map((arg) => arg.slice('--tls-'.length).split('='))
+        .map(([key = '', value = '']) => [key, value.replaceAll('$(NODE_NAME)', 'worker-1')]),
+    );
+    expect(tls).toEqual(node.coordinator.tls);
   });
 
   it("every cohort command path named in the docs and config/ is the link or the clone's file", () => {
@@ -114,7 +148,7 @@ describe('one install layout across the docs and every shipped file', () => {
       'containerd/cohort.toml',
       'crio/crio.conf.d/10-cohort.conf',
       'podman/containers.conf.d/cohort.conf',
-      'systemd/cohortd.service',
+      ...UNITS,
       CONTAINERFILE,
       'kubernetes/agent.yaml',
       'kubernetes/cohortd.yaml',

@@ -1,5 +1,6 @@
 import { readGroupDeclaration } from '../../src/spec/annotations.js';
 import { readFileSync } from 'node:fs';
+import { parse } from 'smol-toml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDaemonArgs } from '../../src/daemon/parse-args.js';
@@ -23,12 +24,18 @@ type Container = {
   image: string;
   command: string[];
   args: string[];
-  env?: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   ports: { name: string; containerPort: number }[];
   readinessProbe?: { httpGet?: unknown };
   livenessProbe?: { httpGet?: unknown };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  volumeMounts: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string }[];
+  securityContext?: {
+    privileged?: boolean;
+    runAsUser?: number;
+    allowPrivilegeEscalation?: boolean;
+    seccompProfile?: { type: string };
+  };
 };
 type Volume = {
   name: string;
@@ -45,7 +52,7 @@ type Workload = KubeObject & {
       metadata: { labels: Record<string, string> };
       spec: Omit<PodSpec, 'containers' | 'volumes'> & {
         containers: Container[];
-        volumes: Volume[];
+        volumes?: Volume[];
         nodeSelector?: Record<string, string>;
         dnsPolicy?: string;
         automountServiceAccountToken?: boolean;
@@ -156,16 +163,18 @@ describe('cohortd', () => {
   });
 
   it('mounts its TLS files from the Secret the docs create, and its decision log from the volume', () => {
-    const volumes = pod.volumes.map((volume) => volume.name);
-    for (const mount of cohortd.volumeMounts) expect(volumes).toContain(mount.name);
+    const podVolumes = pod.volumes ?? [];
+    const mounts = cohortd.volumeMounts ?? [];
+    const volumes = podVolumes.map((volume) => volume.name);
+    for (const mount of mounts) expect(volumes).toContain(mount.name);
     const secret = documentedSecret('cohort-system');
-    expect(pod.volumes.find((v) => v.secret)?.secret?.secretName).toBe(secret.name);
+    expect(podVolumes.find((v) => v.secret)?.secret?.secretName).toBe(secret.name);
     const tlsFiles = cohortd.args
       .filter((a) => a.startsWith('--tls-'))
       .map((a) => a.split('/').at(-1));
     expect(secret.keys.sort()).toEqual(tlsFiles.sort());
-    const state = cohortd.volumeMounts.find((mount) => mount.mountPath === '/var/lib/cohort');
-    expect(pod.volumes.find((volume) => volume.name === state?.name)).toMatchObject({
+    const state = mounts.find((mount) => mount.mountPath === '/var/lib/cohort');
+    expect(podVolumes.find((volume) => volume.name === state?.name)).toMatchObject({
       persistentVolumeClaim: {
         claimName: findObject(COHORTD, 'PersistentVolumeClaim').metadata?.name,
       },
@@ -200,10 +209,29 @@ describe('cohortd', () => {
 
 describe('the node agent', () => {
   const pod = daemonSet.spec.template.spec;
+  const nodeConfig = JSON.parse(readConfigFile('cohort.example.json')) as {
+    coordinator: { address: string; tls: Record<string, string> };
+  };
+  /** The agent's args as the kubelet passes them on node worker-1, the example config's node. */
+  const argsOnWorker1 = () => agent.args.map((arg) => arg.replaceAll('$(NODE_NAME)', 'worker-1'));
+  const parsedAgent = async () => {
+    const parsed = await parseDaemonArgs(argsOnWorker1());
+    if (parsed.kind !== 'agent') throw new Error('cohortd would not run as an agent');
+    return parsed;
+  };
 
-  it('runs the same image and command as cohortd, as `agent --node` with the name of its node', () => {
+  it("runs the node's installed cohortd in the mount namespace of the node's PID 1", () => {
+    expect(pod.hostPID).toBe(true);
+    const [nsenter, ...words] = agent.command;
+    expect(nsenter).toBe('/usr/bin/nsenter');
+    const options = words.slice(0, words.indexOf('--'));
+    expect(options).toEqual(expect.arrayContaining(['--target=1', '--mount', '--cgroup']));
+    // The install the runtime runs from on the node, at the path the image also uses.
+    expect(words.slice(words.indexOf('--') + 1)).toEqual(cohortd.command);
     expect(agent.image).toBe(cohortd.image);
-    expect(agent.command).toEqual(cohortd.command);
+  });
+
+  it('runs as `cohortd agent --node` with the name of its node, with flags cohortd accepts', async () => {
     expect(agent.args.slice(0, 2)).toEqual(['agent', '--node=$(NODE_NAME)']);
     expect(agent.env).toContainEqual({
       name: 'NODE_NAME',
@@ -211,42 +239,72 @@ describe('the node agent', () => {
     });
     // Kubernetes expands $(VAR) from the container's env only: every one used must be defined.
     const defined = (agent.env ?? []).map((variable) => variable.name);
-    for (const [, name] of agent.args.join(' ').matchAll(/\$\((\w+)\)/g))
+    for (const [, name] of [...agent.command, ...agent.args].join(' ').matchAll(/\$\((\w+)\)/g))
       expect(defined).toContain(name);
+    expect((await parsedAgent()).agent.node).toBe('worker-1');
   });
 
-  it("reaches cohortd's Service by name through cluster DNS from the host network", () => {
+  it("reaches cohortd at the Service's fixed cluster IP, as the node's cohort config does", async () => {
+    // In the node's mount namespace /etc/resolv.conf is the node's: no cluster DNS names.
     expect(pod.hostNetwork).toBe(true);
-    expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
-    const address = `${service.metadata?.name}.${service.metadata?.namespace}.svc:${service.spec.ports[0]?.port}`;
-    expect(agent.args).toContain(`--coordinator=${address}`);
-    expect(doc).toMatch(new RegExp(`cohortctl pki init pki .*--san ${address.split(':')[0]} `));
-  });
-
-  it("runs on the RuntimeClass's nodes, sharing their /run/cohort, with its node's certificate", () => {
-    expect(pod.nodeSelector).toEqual(runtimeClass.scheduling.nodeSelector);
-    const run = agent.volumeMounts.find((mount) => mount.mountPath === '/run/cohort');
-    expect(pod.volumes.find((volume) => volume.name === run?.name)?.hostPath?.path).toBe(
-      '/run/cohort',
+    expect(pod.dnsPolicy).toBeUndefined();
+    expect((await parsedAgent()).coordinators).toEqual([nodeConfig.coordinator.address]);
+    expect(nodeConfig.coordinator.address).toBe(
+      `${service.spec.clusterIP}:${service.spec.ports[0]?.port}`,
     );
-    const secret = documentedSecret('cohort-node');
-    expect(pod.volumes.find((volume) => volume.secret)?.secret?.secretName).toBe(secret.name);
-    expect(secret.keys).toEqual(['ca.crt', 'node-worker-1.crt', 'node-worker-1.key']);
-    expect(agent.args).toContain('--tls-cert=/etc/cohort/tls/node-$(NODE_NAME).crt');
-    expect(agent.args).toContain('--tls-key=/etc/cohort/tls/node-$(NODE_NAME).key');
   });
 
-  it('needs "privileged" only for the host network, /run/cohort and root, and keeps the rest', () => {
+  it("uses the node's own TLS files, the ones its cohort config names, and mounts no volume", async () => {
+    expect((await parsedAgent()).tls).toEqual(nodeConfig.coordinator.tls);
+    expect(Object.values(nodeConfig.coordinator.tls)).toEqual(
+      expect.arrayContaining([
+        '/etc/cohort/pki/node-worker-1.crt',
+        '/etc/cohort/pki/node-worker-1.key',
+      ]),
+    );
+    // A volume would be mounted in the pod's mount namespace, which the agent has left.
+    expect(pod.volumes ?? []).toEqual([]);
+    expect(agent.volumeMounts ?? []).toEqual([]);
+  });
+
+  it('watches the runc roots of both CRI engines: containerd (namespace k8s.io) and CRI-O', async () => {
+    const crio = parse(readConfigFile('crio/crio.conf.d/10-cohort.conf')) as {
+      crio: { runtime: { runtimes: { cohort: { runtime_root: string } } } };
+    };
+    const { agent: flags } = await parsedAgent();
+    expect(flags.engines).toEqual(['runc']);
+    // containerd's runc v2 shim keeps state in /run/containerd/runc/NAMESPACE; CRI's is k8s.io.
+    expect(flags.runcRoots.sort()).toEqual(
+      ['/run/containerd/runc/k8s.io', crio.crio.runtime.runtimes.cohort.runtime_root].sort(),
+    );
+  });
+
+  it('runs on the RuntimeClass nodes, privileged, as root, without seccomp, in a "privileged" namespace', () => {
+    expect(pod.nodeSelector).toEqual(runtimeClass.scheduling.nodeSelector);
+    expect(agent.securityContext).toMatchObject({
+      privileged: true,
+      runAsUser: 0,
+      seccompProfile: { type: 'Unconfined' },
+    });
+    // The API server refuses a privileged container with allowPrivilegeEscalation false.
+    expect(agent.securityContext?.allowPrivilegeEscalation).not.toBe(false);
     expect(restrictedViolations(pod)).toEqual([
       'host namespaces: hostNetwork must be unset or false',
-      'volume types: volume run-cohort is hostPath',
+      'host namespaces: hostPID must be unset or false',
+      'privileged: container agent is privileged',
+      'privilege escalation: container agent must set allowPrivilegeEscalation to false',
       'running as non-root: container agent must run with runAsNonRoot true',
       'running as non-root user: container agent has runAsUser 0',
+      'seccomp: container agent must run with RuntimeDefault or Localhost, not "Unconfined"',
+      'capabilities: container agent must drop ALL',
     ]);
     expect(findObject(AGENT, 'Namespace').metadata?.labels?.[ENFORCE]).toBe('privileged');
     expect(daemonSet.metadata.namespace).toBe('cohort-node');
-    for (const key of ['requests', 'limits'] as const)
-      expect(Object.keys(agent.resources?.[key] ?? {}).sort()).toEqual(['cpu', 'memory']);
+  });
+
+  it('asks for CPU and memory, and sets no limit that would cut a dump in its cgroup short', () => {
+    expect(Object.keys(agent.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+    expect(agent.resources?.limits).toBeUndefined();
   });
 });
 
