@@ -58,3 +58,8 @@ export function checkAddresses(addresses: readonly string[], rule: AddressRule):
 export function formatAddressList(addresses: readonly string[]): string {
   return addresses.join(ADDRESS_LIST_SEPARATOR);
 }
+
+/** One address or several, as a list. */
+export function toAddressList(value: string | readonly string[]): string[] {
+  return typeof value === 'string' ? [value] : [...value];
+}

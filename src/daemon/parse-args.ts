@@ -9,6 +9,8 @@ import { parseListenAddress } from '../coordinator/listen-address.js';
 import type { LogLevel } from '../coordinator/server/logger.js';
 import type { Deadlines } from '../coordinator/types.js';
 import { agentFlags, withAgentFlags, type AgentFlags, type RawAgentFlags } from './agent-flags.js';
+import { etcdOptions, withEtcdFlags, type RawEtcdFlags } from './etcd-flags.js';
+import { parseAddress } from '../core/address.js';
 import { parseAgentArgs, type AgentArgs } from './agent-args.js';
 
 export const DEFAULT_LISTEN = 'unix:///run/cohort/cohortd.sock';
@@ -27,7 +29,7 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
     yargs()
       .scriptName('cohortd')
       .usage(
-        '$0 [options]\n$0 agent --node NAME --coordinator ADDRESS [options]\n\nThe cohort coordinator: runs checkpoint and restore rounds for groups of containers, with a\nnode agent of its own for this node (cohortd agent runs one on another node).',
+        '$0 [options]\n$0 --etcd-endpoints URL[,URL…] --no-agent [options]\n$0 agent --node NAME --coordinator ADDRESS [options]\n\nThe cohort coordinator: runs checkpoint and restore rounds for groups of containers, with a\nnode agent of its own for this node (cohortd agent runs one on another node). With\n--etcd-endpoints, one of several replicas: the one etcd elects leads, the others follow.',
       )
       .option('listen', {
         type: 'string',
@@ -60,7 +62,7 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
         type: 'string',
         requiresArg: true,
         default: DEFAULT_STATE_DIR,
-        describe: 'where the decision log lives',
+        describe: 'where the decision log lives (the embedded log; not used with --etcd-endpoints)',
       })
       .option('metrics-listen', {
         type: 'string',
@@ -96,6 +98,7 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
     'cohortd',
   );
   withAgentFlags(parser);
+  withEtcdFlags(parser);
   for (const { flag } of DEADLINE_SETTINGS)
     parser.option(flag, { type: 'string', requiresArg: true });
   const args = await parser.parseAsync([...argv], {}, (_error, _args, output) => {
@@ -126,8 +129,21 @@ export async function parseDaemonArgs(argv: readonly string[]): Promise<DaemonAr
     if (typeof value === 'string')
       deadlines[key] = parseDuration(value, `--${flag}`, DEADLINE_RANGE);
   }
+  const raw = args as unknown as RawEtcdFlags;
+  const etcd = etcdOptions(raw);
+  if (etcd !== undefined && args.agent === true) {
+    throw new CohortError(
+      ErrorCode.Argv,
+      '--etcd-endpoints runs cohortd as one of several replicas, which runs no node agent of its own (a follower could not serve it): add --no-agent, and run `cohortd agent --node NAME --coordinator REPLICA …` (every replica, repeated) on each node',
+    );
+  }
+  const advertise = raw.advertise?.map(String);
+  for (const address of advertise ?? [])
+    parseAddress(address, { source: '--advertise', code: ErrorCode.Argv });
   const options: StartCoordinatorOptions = {
     listen,
+    ...(etcd === undefined ? {} : { etcd }),
+    ...(advertise === undefined ? {} : { advertise }),
     stateDir: args.stateDir,
     deadlines,
     insecure: args.insecure,

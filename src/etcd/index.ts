@@ -18,6 +18,7 @@ export type {
 } from './kv/records.js';
 export {
   ETCD_DEFAULTS,
+  normalizeEtcdOptions,
   type EtcdOptions,
   type EtcdSettings,
   type EtcdTlsFiles,

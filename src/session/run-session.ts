@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { connectCoordinator, type MemberSession } from '../coordinator/client.js';
+import { formatAddressList, toAddressList } from '../core/address-list.js';
 import { CohortError, ErrorCode, toCohortError } from '../core/errors.js';
 import { writeImageManifest } from '../criu/image-manifest.js';
 import { spawnRunc, type RuncExit } from '../runc/spawn.js';
@@ -109,7 +110,7 @@ async function runJoined(plan: SessionPlan, session: MemberSession): Promise<Ses
       epoch: session.epoch,
       members: [...session.members],
       round: session.roundId,
-      coordinator: plan.coordinator.address,
+      coordinator: formatAddressList(toAddressList(plan.coordinator.address)),
       containerId: plan.containerId,
       cohortVersion: plan.cohortVersion,
       createdAt: new Date().toISOString(),

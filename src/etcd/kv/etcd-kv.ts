@@ -123,11 +123,17 @@ function describe(ops: readonly WriteOp[]): string {
 
 function fenceMoved(fence: Fence, reply: TxnResponse): boolean {
   const now = reply.responses[0]?.responseRange?.kvs[0];
-  return now === undefined || toNumber(now.createRevision, 'createRevision') !== fence.createRevision;
+  return (
+    now === undefined || toNumber(now.createRevision, 'createRevision') !== fence.createRevision
+  );
 }
 
 /** A condition's key was written by someone else: name the first that moved. */
-function conflict(conditions: readonly Condition[], reply: TxnResponse, offset: number): CohortError {
+function conflict(
+  conditions: readonly Condition[],
+  reply: TxnResponse,
+  offset: number,
+): CohortError {
   const moved = conditions
     .map((condition, i) => {
       const kv = reply.responses[i + offset]?.responseRange?.kvs[0];

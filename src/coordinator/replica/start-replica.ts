@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CohortError, ErrorCode, toCohortError } from '../../core/errors.js';
+import type { EtcdOptions, LeaderInfo, Leadership } from '../../etcd/index.js';
+import { DEFAULT_DEADLINES, mergeDeadlines } from '../deadlines.js';
+import { silentLogger } from '../server/logger.js';
+import { Metrics } from '../server/metrics.js';
+import { serve } from '../serving.js';
+import type { RunningCoordinator, StartCoordinatorOptions } from '../start-coordinator.js';
+import { advertisedAddresses } from './advertise.js';
+import { connectEtcd } from './connect-etcd.js';
+import { buildGate } from './gate.js';
+import { campaignValue, notLeaderError } from './refusal.js';
+import { Term } from './term.js';
+
+const DEFAULT_AGENT_LOSS_MS = 15_000;
+/** After a term ends, before campaigning again: a replica that keeps failing does not spin. */
+const RECAMPAIGN_PAUSE_MS = 200;
+
+/**
+ * One of several cohortd replicas on one etcd: it listens at once, answers as a follower (every
+ * call refused with the leader's address), and campaigns; once elected it loads the state from
+ * etcd and serves until it may no longer lead, then follows and campaigns again.
+ *
+ * A leader that loses its lease stops at once rather than abort its rounds: it cannot record an
+ * abort (etcd refuses its writes), and an abort it could not record must not be announced. Its
+ * members' streams end; a member that had not voted aborts (CRIU thaws), one that had voted asks
+ * the next leader, which aborts every round without a recorded decision and serves the rest.
+ */
+export async function startReplica(
+  options: StartCoordinatorOptions & { etcd: EtcdOptions },
+): Promise<RunningCoordinator> {
+  const logger = options.logger ?? silentLogger;
+  const etcd = await connectEtcd(options.etcd, logger);
+  let term: Term | undefined;
+  let leader: LeaderInfo | undefined;
+  let etcdProblem: CohortError | undefined;
+  let self: string[] = [];
+  let leadership: Leadership | undefined;
+  const metrics = new Metrics(() => term?.machine.connectedCount() ?? 0);
+  let reportFailure: (error: CohortError) => void = () => undefined;
+  const failed = new Promise<CohortError>((resolve) => (reportFailure = resolve));
+  let healthy = true;
+  const gate = buildGate(
+    () => term?.handlers,
+    () => notLeaderError(self, leader, etcdProblem),
+  );
+  const serving = await serve(
+    gate,
+    { ...options, logger },
+    { healthy: () => healthy, metrics },
+  ).catch((error: unknown) => {
+    etcd.close();
+    throw error;
+  });
+  self = advertisedAddresses(options.advertise, serving.addresses);
+  const stopObserving = etcd.observe((now) => (leader = now));
+  const stopping = new AbortController();
+  logger.info(
+    { addresses: serving.addresses, advertise: self, prefix: etcd.settings.prefix },
+    'replica-started',
+  );
+
+  const lead = async (won: Leadership): Promise<void> => {
+    const started = await Term.start({
+      etcd,
+      leadership: won,
+      deadlines: mergeDeadlines(DEFAULT_DEADLINES, options.deadlines),
+      logger,
+      metrics,
+      clock: options.clock ?? Date.now,
+      agentLossMs: options.agentLossMs ?? DEFAULT_AGENT_LOSS_MS,
+      ...(options.faults === undefined ? {} : { faults: options.faults }),
+    });
+    term = started.term;
+    logger.info(
+      { createRevision: won.createRevision, keys: started.keys, revision: started.revision },
+      'leader-elected',
+    );
+    const why = await Promise.race([won.lost, started.term.ended, abortedWith(stopping)]);
+    if (stopping.signal.aborted) return;
+    term = undefined;
+    started.term.end(why);
+    logger.warn({ code: why.code, message: why.message }, 'leadership-lost');
+  };
+
+  const campaignLoop = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      leadership = undefined;
+      try {
+        leadership = await etcd.campaign(campaignValue(self), {
+          signal: stopping.signal,
+          onRetry: (error) => {
+            if (etcdProblem?.code !== error.code)
+              logger.warn({ code: error.code, message: error.message }, 'campaign-retry');
+            etcdProblem = error;
+          },
+        });
+        etcdProblem = undefined;
+        await lead(leadership);
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        const failure = toCohortError(error);
+        if (!isPassing(failure)) throw failure;
+        etcdProblem = failure;
+        logger.warn({ code: failure.code, message: failure.message }, 'term-failed');
+      }
+      if (stopping.signal.aborted) return;
+      await leadership?.resign();
+      leadership = undefined;
+      await sleep(RECAMPAIGN_PAUSE_MS);
+    }
+  };
+  const loop = campaignLoop().catch((error: unknown) => {
+    const failure = toCohortError(error);
+    logger.error({ code: failure.code, message: failure.message }, 'replica-failed');
+    healthy = false;
+    reportFailure(failure);
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    healthy = false;
+    const closed = serving.close();
+    const leading = term;
+    stopping.abort();
+    if (leading !== undefined) {
+      // Still the leader: record the aborts, then step down so the next leads at once.
+      await leading.shutdown();
+      term = undefined;
+    }
+    await loop;
+    await leadership?.resign();
+    stopObserving();
+    await closed;
+    etcd.close();
+    logger.info({ addresses: options.listen }, 'coordinator-stopped');
+  };
+  return {
+    addresses: serving.addresses,
+    ...(serving.metricsAddress === undefined ? {} : { metricsAddress: serving.metricsAddress }),
+    stop: () => (stopped ??= stop()),
+    failed,
+    get fleet() {
+      return term?.fleet;
+    },
+  };
+}
+
+/** Failures that another attempt may not meet: the replica follows and campaigns again. */
+function isPassing(error: CohortError): boolean {
+  return (
+    error.code === ErrorCode.NotLeader ||
+    error.code === ErrorCode.EtcdUnreachable ||
+    error.code === ErrorCode.EtcdNoQuorum
+  );
+}
+
+function abortedWith(controller: AbortController): Promise<CohortError> {
+  return new Promise((resolve) =>
+    controller.signal.addEventListener(
+      'abort',
+      () => resolve(new CohortError(ErrorCode.NotLeader, 'the replica is stopping')),
+      { once: true },
+    ),
+  );
+}
