@@ -50,6 +50,6 @@ export function unreachableMessage(
 ): string {
   return (
     `coordinator at ${formatAddressList(target.addresses)} (from ${target.source}) is unreachable (${why}); ` +
-    `start cohortd there, or point cohortctl elsewhere with --coordinator ADDR (repeat it for replicas) or coordinator.address in ${configPath} (--config PATH)`
+    `start cohortd there, or point cohortctl elsewhere with --coordinator ADDR or coordinator.address in ${configPath} (--config PATH)`
   );
 }

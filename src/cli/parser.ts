@@ -23,6 +23,8 @@ export async function runCli(context: OwnedContext, argv: readonly string[]): Pr
       .option('coordinator', {
         type: 'string',
         array: true,
+        // One value per flag: the verb and its arguments follow.
+        nargs: 1,
         requiresArg: true,
         global: true,
         describe:
