@@ -40,7 +40,7 @@ export function notLeaderError(
   }
   const why =
     leader !== undefined
-      ? 'this replica was elected and is loading its state from etcd'
+      ? 'the leader is changing'
       : etcdProblem !== undefined
         ? `no replica can be elected: ${etcdProblem.message}`
         : 'an election is under way';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CohortError, ErrorCode, toCohortError } from '../../core/errors.js';
-import type { EtcdOptions, LeaderInfo, Leadership } from '../../etcd/index.js';
+import type { EtcdOptions, Leadership } from '../../etcd/index.js';
 import { DEFAULT_DEADLINES, mergeDeadlines } from '../deadlines.js';
 import { silentLogger } from '../server/logger.js';
 import { Metrics } from '../server/metrics.js';
@@ -9,6 +9,7 @@ import type { RunningCoordinator, StartCoordinatorOptions } from '../start-coord
 import { advertisedAddresses } from './advertise.js';
 import { connectEtcd } from './connect-etcd.js';
 import { buildGate } from './gate.js';
+import { LeaderView } from './leader-view.js';
 import { campaignValue, notLeaderError } from './refusal.js';
 import { Term } from './term.js';
 
@@ -32,8 +33,6 @@ export async function startReplica(
   const logger = options.logger ?? silentLogger;
   const etcd = await connectEtcd(options.etcd, logger);
   let term: Term | undefined;
-  let leader: LeaderInfo | undefined;
-  let etcdProblem: CohortError | undefined;
   let self: string[] = [];
   let leadership: Leadership | undefined;
   const metrics = new Metrics(() => term?.machine.connectedCount() ?? 0);
@@ -42,7 +41,7 @@ export async function startReplica(
   let healthy = true;
   const gate = buildGate(
     () => term?.handlers,
-    () => notLeaderError(self, leader, etcdProblem),
+    () => notLeaderError(self, view.leader, view.problem),
   );
   const serving = await serve(
     gate,
@@ -53,7 +52,7 @@ export async function startReplica(
     throw error;
   });
   self = advertisedAddresses(options.advertise, serving.addresses);
-  const stopObserving = etcd.observe((now) => (leader = now));
+  const view = new LeaderView(etcd);
   const stopping = new AbortController();
   logger.info(
     { addresses: serving.addresses, advertise: self, prefix: etcd.settings.prefix },
@@ -80,6 +79,8 @@ export async function startReplica(
     if (stopping.signal.aborted) return;
     term = undefined;
     started.term.end(why);
+    // The name etcd still holds is this replica's own until its key goes: name none meanwhile.
+    view.failed(why);
     logger.warn({ code: why.code, message: why.message }, 'leadership-lost');
   };
 
@@ -90,18 +91,17 @@ export async function startReplica(
         leadership = await etcd.campaign(campaignValue(self), {
           signal: stopping.signal,
           onRetry: (error) => {
-            if (etcdProblem?.code !== error.code)
+            if (view.problem?.code !== error.code)
               logger.warn({ code: error.code, message: error.message }, 'campaign-retry');
-            etcdProblem = error;
+            view.failed(error);
           },
         });
-        etcdProblem = undefined;
         await lead(leadership);
       } catch (error) {
         if (stopping.signal.aborted) return;
         const failure = toCohortError(error);
         if (!isPassing(failure)) throw failure;
-        etcdProblem = failure;
+        view.failed(failure);
         logger.warn({ code: failure.code, message: failure.message }, 'term-failed');
       }
       if (stopping.signal.aborted) return;
@@ -130,7 +130,7 @@ export async function startReplica(
     }
     await loop;
     await leadership?.resign();
-    stopObserving();
+    view.stop();
     await closed;
     etcd.close();
     logger.info({ addresses: options.listen }, 'coordinator-stopped');
