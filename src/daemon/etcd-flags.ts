@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { parseDuration } from '../core/duration.js';
 import { CohortError, ErrorCode } from '../core/errors.js';
 import { ETCD_DEFAULTS, type EtcdOptions } from '../etcd/index.js';
 
@@ -33,6 +34,11 @@ export function withEtcdFlags<T>(yargs: Argv<T>) {
       default: ETCD_DEFAULTS.prefix,
       describe: "this installation's key prefix: several cohort installations can share one etcd",
     })
+    .option('etcd-request-timeout', {
+      type: 'string',
+      requiresArg: true,
+      describe: `bound on each etcd request, retries on other members included (Go duration; default ${ETCD_DEFAULTS.requestTimeoutMs / 1000}s)`,
+    })
     .option('advertise', {
       type: 'string',
       array: true,
@@ -41,7 +47,15 @@ export function withEtcdFlags<T>(yargs: Argv<T>) {
         'host:port clients reach this replica at, as followers name the leader (repeatable; default: the TCP --listen addresses)',
     })
     .group(
-      ['etcd-endpoints', 'etcd-ca', 'etcd-cert', 'etcd-key', 'etcd-prefix', 'advertise'],
+      [
+        'etcd-endpoints',
+        'etcd-ca',
+        'etcd-cert',
+        'etcd-key',
+        'etcd-prefix',
+        'etcd-request-timeout',
+        'advertise',
+      ],
       'Replicas on etcd:',
     );
 }
@@ -52,6 +66,7 @@ export interface RawEtcdFlags {
   etcdCert?: string;
   etcdKey?: string;
   etcdPrefix: string;
+  etcdRequestTimeout?: string;
   advertise?: string[];
 }
 
@@ -63,10 +78,10 @@ export function etcdOptions(args: RawEtcdFlags): EtcdOptions | undefined {
     .filter((text) => text !== '');
   const tlsGiven = [args.etcdCa, args.etcdCert, args.etcdKey].some((v) => v !== undefined);
   if (endpoints.length === 0) {
-    if (tlsGiven || args.advertise !== undefined) {
+    if (tlsGiven || args.advertise !== undefined || args.etcdRequestTimeout !== undefined) {
       throw new CohortError(
         ErrorCode.Argv,
-        '--etcd-ca, --etcd-cert, --etcd-key and --advertise are for replicas on etcd: add --etcd-endpoints URL[,URL…]',
+        '--etcd-ca, --etcd-cert, --etcd-key, --etcd-request-timeout and --advertise are for replicas on etcd: add --etcd-endpoints URL[,URL…]',
       );
     }
     return undefined;
@@ -83,6 +98,14 @@ export function etcdOptions(args: RawEtcdFlags): EtcdOptions | undefined {
   return {
     endpoints,
     prefix: args.etcdPrefix,
+    ...(args.etcdRequestTimeout === undefined
+      ? {}
+      : {
+          requestTimeoutMs: parseDuration(args.etcdRequestTimeout, '--etcd-request-timeout', {
+            min: 100,
+            max: 600_000,
+          }),
+        }),
     ...(args.etcdCa === undefined
       ? {}
       : {

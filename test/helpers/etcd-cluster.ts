@@ -33,6 +33,8 @@ export interface EtcdClusterOptions {
    * so that a process in a network namespace reaches etcd; their certificates name them.
    */
   clientHosts?: string[];
+  /** More names for the PKI's server certificates (cohortd's, when a replica listens elsewhere). */
+  sans?: string[];
 }
 
 interface Member {
@@ -66,7 +68,7 @@ export class EtcdCluster {
     const count = options.members ?? 3;
     const names = Array.from({ length: count }, (_, i) => `m${i}`);
     const hosts = options.clientHosts ?? [];
-    const certs = makeEtcdCerts(dir, names, hosts);
+    const certs = makeEtcdCerts(dir, names, [...hosts, ...(options.sans ?? [])]);
     const ports = await freePorts(count * 2);
     const peerUrl = (i: number): string => `https://127.0.0.1:${ports[count + i]}`;
     const initial = names.map((name, i) => `${name}=${peerUrl(i)}`).join(',');

@@ -22,6 +22,8 @@ export interface ReplicaOptions {
   count?: number;
   /** Extra environment for one replica (fault injection), by index. */
   env?: Record<number, Record<string, string>>;
+  /** More flags for one replica, by index. */
+  args?: Record<number, string[]>;
   /** Run replica i as `prefixCommand + cohortd …` (e.g. `ip netns exec NS`), listening on `host`. */
   placement?: Record<number, { prefixCommand: string[]; host: string; etcdHost: string }>;
 }
@@ -76,6 +78,7 @@ export class ReplicaSet {
         ...['--listen', address, '--no-agent', '--log-level', 'debug'],
         ...['--tls-ca', certs.ca, '--tls-cert', certs.cohortd.cert, '--tls-key', certs.cohortd.key],
         ...TEST_DEADLINE_FLAGS,
+        ...(options.args?.[i] ?? []),
       ];
       const log = join(cluster.dir, `cohortd-${options.prefix.replaceAll('/', '')}-${i}.log`);
       return {
@@ -109,8 +112,16 @@ export class ReplicaSet {
 
   /** A client of every replica, with the admin pair: it finds the leader by itself. */
   client(reconnectWindowMs = 15_000): Promise<CoordinatorClient> {
+    return this.clientOf(
+      this.replicas.map((_, i) => i),
+      reconnectWindowMs,
+    );
+  }
+
+  /** A client that knows only these replicas' addresses. */
+  clientOf(indexes: readonly number[], reconnectWindowMs = 15_000): Promise<CoordinatorClient> {
     return connectCoordinator({
-      address: this.addresses,
+      address: indexes.map((i) => this.address(i)),
       tls: { ca: this.cluster.certs.ca, ...this.cluster.certs.admin },
       connectTimeoutMs: 5_000,
       reconnectWindowMs,
