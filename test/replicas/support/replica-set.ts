@@ -22,6 +22,8 @@ export interface ReplicaOptions {
   count?: number;
   /** Extra environment for one replica (fault injection), by index. */
   env?: Record<number, Record<string, string>>;
+  /** Deadline flags in place of TEST_DEADLINE_FLAGS (real CRIU on two loaded cores needs more). */
+  deadlines?: string[];
   /** More flags for one replica, by index. */
   args?: Record<number, string[]>;
   /** Run replica i as `prefixCommand + cohortd …` (e.g. `ip netns exec NS`), listening on `host`. */
@@ -77,7 +79,7 @@ export class ReplicaSet {
         ],
         ...['--listen', address, '--no-agent', '--log-level', 'debug'],
         ...['--tls-ca', certs.ca, '--tls-cert', certs.cohortd.cert, '--tls-key', certs.cohortd.key],
-        ...TEST_DEADLINE_FLAGS,
+        ...(options.deadlines ?? TEST_DEADLINE_FLAGS),
         ...(options.args?.[i] ?? []),
       ];
       const log = join(cluster.dir, `cohortd-${options.prefix.replaceAll('/', '')}-${i}.log`);
