@@ -36,7 +36,7 @@ export async function onLeader<T>(
     const address = replicas.address;
     if (replicas.several) {
       const connectBy = Math.min(o.until, Date.now() + CONNECT_EACH_MS);
-      if (!(await replicas.ready(address, connectBy))) {
+      if (!(await replicas.ready(address, connectBy, true))) {
         last = unreachable(address, 'no connection');
         replicas.moveOn(address, last);
         misses += 1;

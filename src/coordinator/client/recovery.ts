@@ -17,6 +17,8 @@ export interface RecoveryTarget {
 }
 
 const RETRY_MS = 250;
+/** Several replicas: a new leader serves within about the lease TTL; ask it soon after. */
+const REPLICA_RETRY_MS = 100;
 const CALL_MS = 2_000;
 
 /**
@@ -60,7 +62,7 @@ export async function recoverDecision(t: RecoveryTarget): Promise<Decision> {
       last = error instanceof Error ? error.message : String(error);
       if (isCohortError(error) && !waitable(error)) return noDecision(t, last);
     }
-    await sleep(Math.min(RETRY_MS, Math.max(0, until - Date.now())));
+    await sleep(Math.min(retryMs(t), Math.max(0, until - Date.now())));
   }
   return noDecision(t, last);
 }
@@ -91,13 +93,17 @@ export async function reportCompleteAfterLoss(
       last = error;
       if (isCohortError(error) && !waitable(error)) throw error;
     }
-    await sleep(Math.min(RETRY_MS, Math.max(0, until - Date.now())));
+    await sleep(Math.min(retryMs(t), Math.max(0, until - Date.now())));
   }
   throw new CohortError(
     ErrorCode.Unreachable,
     `could not report completion of ${t.group}/${t.member} epoch ${t.epoch} to the coordinator at ${t.replicas.address} within ${t.windowMs} ms; the checkpoint will not be permanent`,
     { cause: last, details: { group: t.group, member: t.member, epoch: t.epoch } },
   );
+}
+
+function retryMs(t: RecoveryTarget): number {
+  return t.replicas.several ? REPLICA_RETRY_MS : RETRY_MS;
 }
 
 /** Failures a restarting coordinator or a replica election ends: ask again. */

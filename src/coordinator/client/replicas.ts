@@ -12,6 +12,8 @@ export class Replicas {
   private readonly clients = new Map<string, grpc.Client>();
   private readonly order: string[];
   private current: string;
+  /** Addresses that just failed to connect, until when: a stale hint must not send us back. */
+  private readonly down = new Map<string, number>();
 
   constructor(
     addresses: readonly string[],
@@ -50,7 +52,10 @@ export class Replicas {
    * next address. True when it was sent somewhere new (a named leader), false when it just moved.
    */
   moveOn(address: string, error: CohortError): boolean {
-    const hint = error.code === ErrorCode.NotLeader ? leaderHint(error) : [];
+    if (error.code === ErrorCode.Unreachable) this.down.set(address, Date.now() + DOWN_MS);
+    const hint = (error.code === ErrorCode.NotLeader ? leaderHint(error) : []).filter(
+      (a) => (this.down.get(a) ?? 0) < Date.now(),
+    );
     const target = hint.find((a) => this.order.includes(a)) ?? hint[0];
     if (target !== undefined && target !== address) {
       if (!this.order.includes(target)) this.order.push(target);
@@ -64,11 +69,16 @@ export class Replicas {
     return false;
   }
 
-  /** Resolves true once this address's channel is connected, false at the deadline. */
-  ready(address: string, deadline: number): Promise<boolean> {
+  /**
+   * Resolves true once this address's channel is connected, false at the deadline; with
+   * `failFast`, false at once when its last attempt failed (a dead replica refuses connections).
+   */
+  ready(address: string, deadline: number, failFast = false): Promise<boolean> {
     const client = this.client(address);
-    if (client.getChannel().getConnectivityState(true) === grpc.connectivityState.READY)
-      return Promise.resolve(true);
+    const state = client.getChannel().getConnectivityState(true);
+    if (state === grpc.connectivityState.READY) return Promise.resolve(true);
+    if (failFast && state === grpc.connectivityState.TRANSIENT_FAILURE)
+      return Promise.resolve(false);
     return new Promise((resolve) => client.waitForReady(deadline, (error) => resolve(!error)));
   }
 
@@ -98,6 +108,9 @@ export class Replicas {
     this.clients.clear();
   }
 }
+
+/** How long an address that failed to connect is passed over when a refusal names it. */
+const DOWN_MS = 1_000;
 
 /** The leader's addresses a follower's refusal carries (the `+` list form), if any. */
 export function leaderHint(error: CohortError): string[] {
