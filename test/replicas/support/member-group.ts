@@ -23,7 +23,7 @@ export async function startReplicaGroup(
     const config = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     config.coordinator = {
       address: replicas.addresses,
-      tls: { ca: certs.ca, ...certs.admin },
+      ...(replicas.insecure ? { insecure: true } : { tls: { ca: certs.ca, ...certs.admin } }),
       connectTimeoutMs: 3_000,
       reconnectWindowMs,
     };

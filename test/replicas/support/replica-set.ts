@@ -22,6 +22,8 @@ export interface ReplicaOptions {
   count?: number;
   /** Extra environment for one replica (fault injection), by index. */
   env?: Record<number, Record<string, string>>;
+  /** Plaintext TCP listeners (a benchmark's loopback) instead of mutual TLS. */
+  insecure?: boolean;
   /** Deadline flags in place of TEST_DEADLINE_FLAGS (real CRIU on two loaded cores needs more). */
   deadlines?: string[];
   /** More flags for one replica, by index. */
@@ -55,7 +57,8 @@ export class ReplicaSet {
     readonly prefix: string,
     private readonly replicas: Replica[],
     readonly etcd: EtcdClient,
-    private readonly dir: string,
+    /** Plaintext listeners; else mutual TLS with the PKI's cohortd pair. */
+    readonly insecure: boolean,
   ) {}
 
   /** Starts the replicas one after another: the first becomes the leader. */
@@ -78,7 +81,16 @@ export class ReplicaSet {
           certs.client.key,
         ],
         ...['--listen', address, '--no-agent', '--log-level', 'debug'],
-        ...['--tls-ca', certs.ca, '--tls-cert', certs.cohortd.cert, '--tls-key', certs.cohortd.key],
+        ...(options.insecure === true
+          ? ['--insecure']
+          : [
+              '--tls-ca',
+              certs.ca,
+              '--tls-cert',
+              certs.cohortd.cert,
+              '--tls-key',
+              certs.cohortd.key,
+            ]),
         ...(options.deadlines ?? TEST_DEADLINE_FLAGS),
         ...(options.args?.[i] ?? []),
       ];
@@ -95,7 +107,7 @@ export class ReplicaSet {
       tls: cluster.tls(),
       prefix: options.prefix,
     });
-    const set = new ReplicaSet(cluster, options.prefix, replicas, etcd, cluster.dir);
+    const set = new ReplicaSet(cluster, options.prefix, replicas, etcd, options.insecure === true);
     for (let i = 0; i < count; i += 1) {
       set.spawn(i, options.env?.[i] ?? {});
       if (i === 0) await set.waitForLeader(0);
@@ -124,7 +136,9 @@ export class ReplicaSet {
   clientOf(indexes: readonly number[], reconnectWindowMs = 15_000): Promise<CoordinatorClient> {
     return connectCoordinator({
       address: indexes.map((i) => this.address(i)),
-      tls: { ca: this.cluster.certs.ca, ...this.cluster.certs.admin },
+      ...(this.insecure
+        ? { insecure: true }
+        : { tls: { ca: this.cluster.certs.ca, ...this.cluster.certs.admin } }),
       connectTimeoutMs: 5_000,
       reconnectWindowMs,
     });
@@ -216,7 +230,7 @@ export class ReplicaSet {
     const [command = COHORTD, ...args] = replica.args;
     const log = openSync(replica.log, 'a');
     const child = spawn(command, args, {
-      cwd: this.dir,
+      cwd: this.cluster.dir,
       env: { ...process.env, COHORT_NODE: process.execPath, ...env },
       stdio: ['ignore', 'ignore', log],
     });
