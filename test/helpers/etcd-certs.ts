@@ -22,6 +22,8 @@ export interface EtcdCerts {
   /** cohortd's server pair and the admin client pair, for replicas served over mutual TLS. */
   cohortd: CertPair;
   admin: CertPair;
+  /** A node agent's pair (CN node:agent-1). */
+  node: CertPair;
   /** A client pair from another CA: etcd must refuse it. */
   strangerClient: CertPair;
 }
@@ -45,6 +47,7 @@ export function makeEtcdCerts(
         'init',
         into,
         ...members.flatMap((name) => ['--etcd-member', name]),
+        ...['--node', 'agent-1'],
         ...sans.flatMap((san) => ['--san', san]),
         '--days',
         '2',
@@ -67,6 +70,7 @@ export function makeEtcdCerts(
     client: pair(own, 'etcd-client'),
     cohortd: pair(own, 'cohortd'),
     admin: pair(own, 'admin'),
+    node: pair(own, 'node-agent-1'),
     strangerClient: pair(stranger, 'etcd-client'),
   };
 }

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCoordinator, type CoordinatorClient } from '../../src/coordinator/client.js';
@@ -15,6 +16,7 @@ import { checkRecordedHistory } from './support/recorded-history.js';
 import { ReplicaSet } from './support/replica-set.js';
 
 const COHORTCTL = join(REPO_ROOT, 'bin', 'cohortctl');
+const COHORTD = join(REPO_ROOT, 'bin', 'cohortd');
 let cluster: EtcdCluster;
 let set: ReplicaSet;
 let client: CoordinatorClient;
@@ -133,6 +135,41 @@ describe('three cohortd replicas on a three-member etcd over TLS', () => {
     expect(client.address).toBe(set.address(next));
     await set.restart(old);
     expect(await set.leader()).toMatchObject({ index: next });
+  });
+
+  it('a node agent given every replica links to the leader, and to the next one after a kill', async () => {
+    const { certs } = cluster;
+    const workDir = join(cluster.dir, 'agent-work');
+    const runcRoot = join(cluster.dir, 'agent-runc-root');
+    mkdirSync(runcRoot, { recursive: true });
+    const agent = spawn(
+      COHORTD,
+      [
+        ...['agent', '--node', 'agent-1', '--engine', 'runc', '--runc-root', runcRoot],
+        ...['--work-dir', workDir, '--tls-ca', certs.ca],
+        ...['--tls-cert', certs.node.cert, '--tls-key', certs.node.key, '--log-level', 'warn'],
+        ...set.addresses.flatMap((address) => ['--coordinator', address]),
+      ],
+      { stdio: ['ignore', 'ignore', openSync(join(cluster.dir, 'agent.log'), 'a')] },
+    );
+    const linked = async () =>
+      (await client.groups.nodes().catch(() => ({ nodes: [] }))).nodes.map((n) => [
+        n.name,
+        n.connected,
+      ]);
+    try {
+      await expect.poll(linked, { timeout: 10_000 }).toEqual([['agent-1', true]]);
+      const old = await set.waitForLeader();
+      await set.kill(old);
+      await set.waitForLeader(undefined, old);
+      // The new leader starts with no agents; this one finds it by itself.
+      await expect.poll(linked, { timeout: 10_000 }).toEqual([['agent-1', true]]);
+      await set.restart(old);
+      // It kept trying meanwhile: it never exited.
+      expect(agent.exitCode).toBeNull();
+    } finally {
+      agent.kill('SIGKILL');
+    }
   });
 
   it('recorded a history the invariant checker accepts, with one key per thing', async () => {
