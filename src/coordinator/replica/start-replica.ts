@@ -5,7 +5,11 @@ import { DEFAULT_DEADLINES, mergeDeadlines } from '../deadlines.js';
 import { silentLogger } from '../server/logger.js';
 import { Metrics } from '../server/metrics.js';
 import { serve } from '../serving.js';
-import type { RunningCoordinator, StartCoordinatorOptions } from '../start-coordinator.js';
+import {
+  DEFAULT_AGENT_LOSS_MS,
+  type RunningCoordinator,
+  type StartCoordinatorOptions,
+} from '../coordinator-options.js';
 import { advertisedAddresses } from './advertise.js';
 import { connectEtcd } from './connect-etcd.js';
 import { buildGate } from './gate.js';
@@ -13,7 +17,6 @@ import { LeaderView } from './leader-view.js';
 import { campaignValue, notLeaderError } from './refusal.js';
 import { Term } from './term.js';
 
-const DEFAULT_AGENT_LOSS_MS = 15_000;
 /** After a term ends, before campaigning again: a replica that keeps failing does not spin. */
 const RECAMPAIGN_PAUSE_MS = 200;
 
