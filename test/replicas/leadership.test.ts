@@ -172,6 +172,37 @@ describe('three cohortd replicas on a three-member etcd over TLS', () => {
     }
   });
 
+  it('a second installation on the same etcd, with its own prefix, leads and sees only its own', async () => {
+    const before = await set.leader();
+    const other = await ReplicaSet.start(cluster, { prefix: '/another-team/', count: 1 });
+    const otherClient = await other.client();
+    try {
+      await otherClient.applyGroup({ name: 'theirs', size: 1 });
+      expect((await otherClient.listGroups()).map((g) => g.name)).toEqual(['theirs']);
+      expect((await client.listGroups()).map((g) => g.name)).not.toContain('theirs');
+      expect(await set.leader()).toEqual(before);
+    } finally {
+      otherClient.close();
+      await other.stop();
+    }
+  });
+
+  it('a replica whose etcd client certificate etcd does not trust stops at start, saying so', async () => {
+    const { certs } = cluster;
+    const result = await run(COHORTD, [
+      ...['--etcd-endpoints', cluster.endpoints().join(','), '--etcd-ca', certs.ca],
+      ...['--etcd-cert', certs.strangerClient.cert, '--etcd-key', certs.strangerClient.key],
+      ...['--no-agent', '--listen', '127.0.0.1:0', '--insecure', '--log-level', 'error'],
+    ]);
+    expect(result.exitCode).toBe(1);
+    const failure = JSON.parse(result.stderr.trim().split('\n').at(-1) ?? '{}') as Record<
+      string,
+      string
+    >;
+    expect(failure).toMatchObject({ msg: 'start-failed', code: 'COHORT_ERR_ETCD_TLS' });
+    expect(failure.message).toMatch(/refused this client's certificate/);
+  });
+
   it('recorded a history the invariant checker accepts, with one key per thing', async () => {
     const report = await checkRecordedHistory(set.etcd);
     expect(report.violations).toEqual([]);
