@@ -42,6 +42,7 @@ export async function startReplica(
   let reportFailure: (error: CohortError) => void = () => undefined;
   const failed = new Promise<CohortError>((resolve) => (reportFailure = resolve));
   let healthy = true;
+  const view = new LeaderView(etcd);
   const gate = buildGate(
     () => term?.handlers,
     () => notLeaderError(self, view.leader, view.problem),
@@ -51,11 +52,11 @@ export async function startReplica(
     { ...options, logger },
     { healthy: () => healthy, metrics },
   ).catch((error: unknown) => {
+    view.stop();
     etcd.close();
     throw error;
   });
   self = advertisedAddresses(options.advertise, serving.addresses);
-  const view = new LeaderView(etcd);
   const stopping = new AbortController();
   logger.info(
     { addresses: serving.addresses, advertise: self, prefix: etcd.settings.prefix },
