@@ -11,7 +11,8 @@ const RETRY_MS = { first: 200, max: 2_000 };
 /**
  * The agent's stream to its coordinator, kept up: on every (re)connect it says hello and sends
  * its whole inventory again; reports sent while it is down are dropped (the next inventory says
- * it all). Commands arrive through `onCommand`.
+ * it all). Commands arrive through `onCommand`. Given several replicas, each new stream goes to
+ * the one that leads, as far as the client knows (a follower's refusal names it).
  */
 export class CoordinatorLink {
   private client: CoordinatorClient | undefined;
@@ -81,8 +82,8 @@ export class CoordinatorLink {
 
   private later(): void {
     if (this.stopped) return;
+    // Not unref'd: while its coordinator is away this timer is all that keeps a lone agent alive.
     this.retry = setTimeout(() => void this.connect(), this.retryMs);
-    this.retry.unref();
     this.retryMs = Math.min(RETRY_MS.max, this.retryMs * 2);
   }
 }

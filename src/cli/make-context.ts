@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { CohortConfig } from '../config/schema.js';
 import type { CoordinatorClient } from '../coordinator/client.js';
+import { formatAddressList } from '../core/address-list.js';
 import { CohortError, ErrorCode, isCohortError } from '../core/errors.js';
 import type { CliContext, CliIo } from './context.js';
 import { resolveCoordinatorTarget, unreachableMessage } from './coordinator-target.js';
@@ -9,7 +10,8 @@ import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 
 /** The global flags, as yargs parsed them for this invocation. */
 export interface GlobalFlags {
-  coordinator?: string;
+  /** One address, or several replicas' (the flag repeated). */
+  coordinator?: string[];
   config?: string;
 }
 
@@ -60,16 +62,15 @@ async function connect(
 ): Promise<CoordinatorClient> {
   const configPath = configLocation(env, flags.config).path ?? DEFAULT_CONFIG_PATH;
   const target = resolveCoordinatorTarget(flags.coordinator, config, configPath);
-  const socket = target.address.startsWith('unix://')
-    ? target.address.slice('unix://'.length)
-    : undefined;
+  const only = target.addresses.length === 1 ? target.addresses[0] : undefined;
+  const socket = only?.startsWith('unix://') === true ? only.slice('unix://'.length) : undefined;
   // gRPC would retry a missing socket until the connect timeout: say so at once.
   if (socket !== undefined && !existsSync(socket)) {
     throw new CohortError(
       ErrorCode.Unreachable,
       unreachableMessage(target, configPath, `no socket at ${socket}`),
       {
-        details: { address: target.address },
+        details: { address: formatAddressList(target.addresses) },
       },
     );
   }
@@ -77,7 +78,7 @@ async function connect(
   const { connectCoordinator } = await import('../coordinator/client.js');
   try {
     return await connectCoordinator({
-      address: target.address,
+      address: target.addresses,
       insecure: target.insecure,
       connectTimeoutMs: target.connectTimeoutMs,
       ...(target.tls === undefined ? {} : { tls: target.tls }),
@@ -89,7 +90,7 @@ async function connect(
       unreachableMessage(target, configPath, String(error.details.why ?? error.message)),
       {
         cause: error,
-        details: { address: target.address },
+        details: { address: formatAddressList(target.addresses) },
       },
     );
   }

@@ -22,10 +22,13 @@ export async function runCli(context: OwnedContext, argv: readonly string[]): Pr
       .parserConfiguration({ 'populate--': true })
       .option('coordinator', {
         type: 'string',
+        array: true,
+        // One value per flag: the verb and its arguments follow.
+        nargs: 1,
         requiresArg: true,
         global: true,
         describe:
-          'cohortd address: unix:///path or host:port (default: coordinator.address in the config)',
+          'cohortd address: unix:///path or host:port; repeat it for replicas (default: coordinator.address in the config)',
       })
       .option('config', {
         type: 'string',
@@ -35,7 +38,7 @@ export async function runCli(context: OwnedContext, argv: readonly string[]): Pr
       })
       .middleware((args) => {
         context.setGlobals({
-          ...(args.coordinator === undefined ? {} : { coordinator: args.coordinator }),
+          ...(args.coordinator === undefined ? {} : { coordinator: args.coordinator.map(String) }),
           ...(args.config === undefined ? {} : { config: args.config }),
         });
       })

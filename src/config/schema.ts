@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { toAddressList } from '../core/address-list.js';
 import { absolutePathSchema, addressSchema, strictObject } from '../core/schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/cohort/config.json';
@@ -48,9 +49,25 @@ const pageServerTls = strictObject({
   error: 'and "key" must be given together; set both or neither',
 });
 
+/** One address, or a list: every replica of a coordinator on etcd (clients find the leader). */
+const addresses = z
+  .union([addressSchema(), z.array(addressSchema())], {
+    error:
+      'must be an address ("unix:///path" or "host:port") or a list of them, one per replica; fix the value',
+  })
+  .default(DEFAULT_COORDINATOR)
+  .transform(toAddressList)
+  .superRefine((list, context) => {
+    if (list.length === 0)
+      context.addIssue({ code: 'custom', message: 'lists no address; name at least one replica' });
+    const twice = list.find((address, index) => list.indexOf(address) !== index);
+    if (twice !== undefined)
+      context.addIssue({ code: 'custom', message: `names ${twice} twice; name each replica once` });
+  });
+
 const coordinator = strictObject({
-  /** `unix:///path` or `host:port` (TCP needs `tls` unless `insecure`). */
-  address: addressSchema().default(DEFAULT_COORDINATOR),
+  /** `unix:///path` or `host:port`, or a list of them (TCP needs `tls` unless `insecure`). */
+  address: addresses,
   tls: clientTls.optional(),
   insecure: z.boolean().default(false),
   connectTimeoutMs: milliseconds(100, 600_000, 5_000),
@@ -75,11 +92,14 @@ export const configSchema = strictObject({
   })),
 }).superRefine((config, context) => {
   const { address, tls, insecure } = config.coordinator;
-  if (!address.startsWith('unix://') && tls === undefined && !insecure) {
+  // Checked even when the address itself failed: then it is still the raw value.
+  const list: unknown[] = Array.isArray(address) ? address : [address];
+  const tcp = list.find((a) => typeof a === 'string' && !a.startsWith('unix://'));
+  if (tcp !== undefined && tls === undefined && !insecure) {
     context.addIssue({
       code: 'custom',
       path: ['coordinator', 'address'],
-      message: `is TCP (${address}) but no "tls" is set; add coordinator.tls { ca, cert, key } for mutual TLS, or set coordinator.insecure: true`,
+      message: `is TCP (${tcp}) but no "tls" is set; add coordinator.tls { ca, cert, key } for mutual TLS, or set coordinator.insecure: true`,
     });
   }
 });

@@ -10,8 +10,8 @@ import type {
 } from './types.js';
 
 export interface CoordinatorClientOptions {
-  /** `unix:///path` or `host:port`. */
-  address: string;
+  /** `unix:///path` or `host:port`; several replicas' addresses: calls go to whichever leads. */
+  address: string | readonly string[];
   /** PEM file paths. */
   tls?: { ca: string; cert: string; key: string };
   insecure?: boolean;
@@ -32,6 +32,8 @@ export interface GroupsApi {
 
 export interface CoordinatorClient {
   readonly groups: GroupsApi;
+  /** The replica calls go to now: the leader, as far as this client knows. */
+  readonly address: string;
   /** A node agent's stream (see src/agent). */
   openAgentLink(): ClientDuplexStream<AgentReport, AgentCommand>;
   /** Resolves on welcome; rejects with the CohortError of the refusal. */

@@ -12,6 +12,8 @@ import type {
   SessionOptions,
 } from './client-types.js';
 import { channelFor, unreachable } from './client/channel.js';
+import { onLeader } from './client/on-leader.js';
+import { Replicas } from './client/replicas.js';
 import {
   decodeDecisionReply,
   decodeRoundRecord,
@@ -22,6 +24,8 @@ import { callUnary, type UnaryMethod } from './client/unary.js';
 import type { DecisionRecord, GroupManifest, RoundRecord, StatusReply } from './types.js';
 import { decodeManifest } from './wire/decode-unary.js';
 import { encodeCompleteReport, encodeManifest } from './wire/encode.js';
+import { fromServiceError } from './wire/status-map.js';
+import { formatAddressList, toAddressList } from '../core/address-list.js';
 
 export type * from './client-types.js';
 export type {
@@ -37,46 +41,54 @@ const DEFAULT_RECONNECT_WINDOW_MS = 15_000;
 const OPERATION_TIMEOUT_MS = 86_400_000;
 /** Unary calls answer from memory (or one fsync): seconds mean the coordinator is in trouble. */
 const UNARY_TIMEOUT_MS = 10_000;
+/** Longer than a write riding out an etcd hiccup (its request timeout, 3 s), shorter than the call. */
+const REPLICA_TURN_MS = 4_000;
 
-/** Connects and waits until the channel is ready; a coordinator that cannot be reached is an error. */
+/**
+ * Connects and waits until a replica's channel is ready; a coordinator none of whose addresses
+ * can be reached is an error. Calls then go to the leader, found through followers' refusals.
+ */
 export async function connectCoordinator(o: CoordinatorClientOptions): Promise<CoordinatorClient> {
-  const target = o.address.startsWith('unix://') ? o.address : `dns:${o.address}`;
-  const channel = channelFor(o.address, o.tls, o.insecure);
-  const client = new grpc.Client(target, channel.credentials, channel.options);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      client.waitForReady(Date.now() + o.connectTimeoutMs, (error) =>
-        error ? reject(error) : resolve(),
-      );
-    });
-  } catch (error) {
-    const why = lastConnectError(client) ?? `not ready within ${o.connectTimeoutMs} ms`;
-    client.close();
-    throw unreachable(o.address, why, error);
+  const addresses = toAddressList(o.address);
+  const replicas = new Replicas(addresses, (address) => channelFor(address, o.tls, o.insecure));
+  if (!(await replicas.connect(Date.now() + o.connectTimeoutMs))) {
+    const why = addresses.some((a) => replicas.failedToConnect(a))
+      ? 'connection failed (TLS or socket)'
+      : `not ready within ${o.connectTimeoutMs} ms`;
+    replicas.close();
+    throw unreachable(formatAddressList(addresses), why);
   }
-  return new Client(client, o);
-}
-
-function lastConnectError(client: grpc.Client): string | undefined {
-  const state = client.getChannel().getConnectivityState(false);
-  return state === grpc.connectivityState.TRANSIENT_FAILURE
-    ? 'connection failed (TLS or socket)'
-    : undefined;
+  return new Client(replicas, o);
 }
 
 class Client implements CoordinatorClient {
   constructor(
-    private readonly client: grpc.Client,
+    private readonly replicas: Replicas,
     private readonly o: CoordinatorClientOptions,
   ) {}
 
+  /** The replica this client talks to now: the leader, as far as it knows. */
+  get address(): string {
+    return this.replicas.address;
+  }
+
   openSession(join: JoinRequest, options: SessionOptions = {}): Promise<MemberSession> {
-    return openMemberSession(this.client, join, {
-      address: this.o.address,
-      answerTimeoutMs: Math.max(this.o.connectTimeoutMs, 1_000),
-      reconnectWindowMs:
-        options.reconnectWindowMs ?? this.o.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS,
-    });
+    const answerTimeoutMs = Math.max(this.o.connectTimeoutMs, 1_000);
+    const reconnectWindowMs =
+      options.reconnectWindowMs ?? this.o.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS;
+    // A join is sent again only where it was refused unread (a follower), never after it may
+    // have reached a leader: a member must not stand in two rounds.
+    return onLeader(
+      this.replicas,
+      (client, address) =>
+        openMemberSession(client, join, {
+          address,
+          replicas: this.replicas,
+          answerTimeoutMs,
+          reconnectWindowMs,
+        }),
+      { until: Date.now() + answerTimeoutMs, resend: false },
+    );
   }
 
   async status(group?: string): Promise<StatusReply> {
@@ -92,7 +104,7 @@ class Client implements CoordinatorClient {
   }
 
   async deleteGroup(name: string): Promise<void> {
-    await this.call(Service.deleteGroup, { name });
+    await this.call(Service.deleteGroup, { name }, UNARY_TIMEOUT_MS, false);
   }
 
   async history(group: string): Promise<RoundRecord[]> {
@@ -109,33 +121,51 @@ class Client implements CoordinatorClient {
   }
 
   readonly groups: GroupsApi = {
-    // A group operation lasts as long as its members' dumps and uploads: no deadline of ours.
-    checkpoint: (request) => this.call(GroupsService.checkpoint, request, OPERATION_TIMEOUT_MS),
-    restore: (request) => this.call(GroupsService.restore, request, OPERATION_TIMEOUT_MS),
+    // A group operation lasts as long as its members' dumps and uploads: no deadline of ours,
+    // and never sent twice (a second checkpoint is not the first one again).
+    checkpoint: (request) =>
+      this.call(GroupsService.checkpoint, request, OPERATION_TIMEOUT_MS, false),
+    restore: (request) => this.call(GroupsService.restore, request, OPERATION_TIMEOUT_MS, false),
     setPolicy: (request) => this.call(GroupsService.setPolicy, request),
     show: (name) => this.call(GroupsService.show, { name }),
     checkpoints: (group, from = '') => this.call(GroupsService.checkpoints, { group, from }),
     nodes: () => this.call(GroupsService.nodes, {}),
   };
 
+  /** On the current replica; when it ends with a refusal, the next link goes where it points. */
   openAgentLink(): grpc.ClientDuplexStream<AgentReport, AgentCommand> {
     const link = AgentsService.link;
-    return this.client.makeBidiStreamRequest(
-      link.path,
-      link.requestSerialize,
-      link.responseDeserialize,
+    const address = this.replicas.address;
+    const stream = this.replicas
+      .client(address)
+      .makeBidiStreamRequest(link.path, link.requestSerialize, link.responseDeserialize);
+    stream.on('error', (error: grpc.ServiceError) =>
+      this.replicas.moveOn(address, fromServiceError(error, `agent link at ${address}`)),
     );
+    return stream;
   }
 
   close(): void {
-    this.client.close();
+    this.replicas.close();
   }
 
+  /** A unary call on the leader; reads and idempotent writes may be sent to the next replica. */
   private call<Req, Res>(
     method: UnaryMethod<Req, Res>,
     request: Req,
     timeoutMs = UNARY_TIMEOUT_MS,
+    resend = true,
   ): Promise<Res> {
-    return callUnary(this.client, this.o.address, method, request, { timeoutMs });
+    const until = Date.now() + timeoutMs;
+    return onLeader(
+      this.replicas,
+      (client, address) => {
+        // Several replicas: one that hangs (cut off from etcd) gets a turn, not the whole budget.
+        const left = Math.max(1, until - Date.now());
+        const turn = resend && this.replicas.several ? Math.min(left, REPLICA_TURN_MS) : left;
+        return callUnary(client, address, method, request, { timeoutMs: turn });
+      },
+      { until, resend },
+    );
   }
 }

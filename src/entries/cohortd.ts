@@ -32,12 +32,12 @@ export async function main(
   let agent: RunningAgent | undefined;
   try {
     if (parsed.kind === 'agent') {
-      const address = parsed.coordinators[0] ?? '';
       agent = startAgent(
         agentOptions(
           parsed.agent,
           {
-            address,
+            // Every replica: the link finds the one that leads, and follows it when it changes.
+            address: parsed.coordinators,
             connectTimeoutMs: 5_000,
             insecure: parsed.insecure,
             ...(parsed.tls === undefined ? {} : { tls: parsed.tls }),

@@ -7,6 +7,7 @@ import type { JsonValue } from './json-value.js';
 import { Keyspace } from './keyspace.js';
 import { EtcdKv } from './kv/etcd-kv.js';
 import type {
+  Condition,
   EtcdRecord,
   Fence,
   LoadOptions,
@@ -47,9 +48,16 @@ export class EtcdClient {
     return this.kv.put(key, value);
   }
 
-  /** Several puts and deletes in one txn; with a fence, only while that election key stands. */
-  write(ops: readonly WriteOp[], fence?: Fence): Promise<WriteResult> {
-    return this.kv.write(ops, fence);
+  /**
+   * Several puts and deletes in one txn; with a fence, only while that election key stands; with
+   * conditions, only while each named record is at its mod revision (0: absent).
+   */
+  write(
+    ops: readonly WriteOp[],
+    fence?: Fence,
+    conditions?: readonly Condition[],
+  ): Promise<WriteResult> {
+    return this.kv.write(ops, fence, conditions);
   }
 
   /** Resolves once this contender leads; see `Leadership` for what leading gives. */

@@ -1,10 +1,10 @@
 import type { CoordinatorClientOptions } from '../coordinator/client.js';
 import type { CohortConfig } from '../config/schema.js';
 
-/** The coordinator a member talks to: its own annotation's override, else cohort's config. */
+/** The coordinator a member talks to (one or its replicas): its annotation's, else the config's. */
 export function coordinatorOptions(
   config: Readonly<CohortConfig>,
-  override: string | undefined,
+  override: readonly string[] | undefined,
 ): CoordinatorClientOptions {
   const { coordinator } = config;
   const options: CoordinatorClientOptions = {

@@ -1,4 +1,5 @@
 import type { MemberSession } from '../coordinator/client.js';
+import { formatAddressList, toAddressList } from '../core/address-list.js';
 import { CohortError, toCohortError } from '../core/errors.js';
 import { writeImageManifest } from '../criu/image-manifest.js';
 import type { RuncExit } from '../runc/exit.js';
@@ -99,7 +100,7 @@ async function runJoined(
       epoch: session.epoch,
       members: [...session.members],
       round: session.roundId,
-      coordinator: plan.coordinator.address,
+      coordinator: formatAddressList(toAddressList(plan.coordinator.address)),
       containerId: plan.containerId,
       cohortVersion: plan.cohortVersion,
       createdAt: new Date().toISOString(),

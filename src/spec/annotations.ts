@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { isAddress } from '../core/address.js';
+import { ADDRESS_LIST_EXAMPLE, parseAddressList } from '../core/address-list.js';
 import { CohortError, ErrorCode } from '../core/errors.js';
 import { isValidName, MAX_MEMBERS, NAME_PATTERN, NAME_RULE } from '../core/names.js';
 
@@ -29,7 +29,8 @@ export interface GroupDeclaration {
   member: string;
   size?: number;
   members?: string[];
-  coordinator?: string;
+  /** This container's coordinator: one address, or every replica's. */
+  coordinator?: string[];
 }
 
 /** How containerd's CRI plugin and CRI-O mark a pod's sandbox (pause) container. */
@@ -83,9 +84,16 @@ const declarationSchema = z.object({
     .optional(),
   [ANNOTATION.coordinator]: z
     .string()
-    .refine((text) => isAddress(text), {
-      error: (issue) =>
-        `"${String(issue.input)}" is not an address; write unix:///path or host:port`,
+    .transform((text, context) => {
+      try {
+        return parseAddressList(text, { source: `"${text}"`, code: ErrorCode.Annotation });
+      } catch {
+        context.addIssue({
+          code: 'custom',
+          message: `"${text}" is not an address or a list of them; write unix:///path or host:port, several replicas joined by "+" (podman needs no quoting then), e.g. ${ADDRESS_LIST_EXAMPLE}`,
+        });
+        return z.NEVER;
+      }
     })
     .optional(),
 });

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const COHORTCTL = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'cohortctl');
 
 /** A key pair by file path, as etcd and the cohort etcd client take them. */
 export interface CertPair {
@@ -9,61 +12,65 @@ export interface CertPair {
 }
 
 export interface EtcdCerts {
+  /** The PKI directory `cohortctl pki init` wrote (its CA also signs cohortd's own pairs). */
+  dir: string;
   ca: string;
-  /** Server and peer certificate: IP SAN 127.0.0.1, serverAuth and clientAuth. */
-  server: CertPair;
+  /** Each etcd member's pair (etcd-NAME): serverAuth and clientAuth, so peers dial with it too. */
+  members: Record<string, CertPair>;
+  /** cohortd's client pair for etcd (etcd-client, CN cohortd). */
   client: CertPair;
-  /** A client certificate from another CA: etcd must refuse it. */
+  /** cohortd's server pair and the admin client pair, for replicas served over mutual TLS. */
+  cohortd: CertPair;
+  admin: CertPair;
+  /** A node agent's pair (CN node:agent-1). */
+  node: CertPair;
+  /** A client pair from another CA: etcd must refuse it. */
   strangerClient: CertPair;
 }
 
 /**
- * The whole PKI of a test cluster, made with openssl (EC P-256 keys: instant). Kept to this one
- * function so that `cohortctl pki` can take its place.
+ * The whole PKI of a test cluster, issued the way an operator would: `cohortctl pki init DIR
+ * --etcd-member NAME …` (with extra server names for addresses a test's network namespace adds),
+ * and a second PKI whose etcd client pair no member trusts.
  */
-export function makeEtcdCerts(dir: string): EtcdCerts {
-  mkdirSync(dir, { recursive: true });
-  const path = (name: string): string => join(dir, name);
-  const ssl = (...args: string[]): void => {
-    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  };
-  const makeCa = (name: string): void => {
-    ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', path(`${name}.key`));
-    ssl(
-      ...['req', '-x509', '-new', '-key', path(`${name}.key`), '-subj', `/CN=${name}`],
-      ...['-days', '2', '-out', path(`${name}.crt`)],
-      ...['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=keyCertSign'],
+export function makeEtcdCerts(
+  dir: string,
+  names: readonly string[],
+  sans: readonly string[] = [],
+): EtcdCerts {
+  const pki = (into: string, members: readonly string[]): void => {
+    mkdirSync(dirname(into), { recursive: true });
+    execFileSync(
+      COHORTCTL,
+      [
+        'pki',
+        'init',
+        into,
+        ...members.flatMap((name) => ['--etcd-member', name]),
+        ...['--node', 'agent-1'],
+        ...sans.flatMap((san) => ['--san', san]),
+        '--days',
+        '2',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
   };
-  const issue = (name: string, ca: string, usage: string, san?: string): CertPair => {
-    const ext = path(`${name}.ext`);
-    const lines = [`extendedKeyUsage=${usage}`, 'keyUsage=digitalSignature'];
-    if (san !== undefined) lines.push(`subjectAltName=${san}`);
-    writeFileSync(ext, lines.join('\n') + '\n');
-    ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', path(`${name}.key`));
-    ssl(
-      'req',
-      '-new',
-      '-key',
-      path(`${name}.key`),
-      '-subj',
-      `/CN=${name}`,
-      '-out',
-      path(`${name}.csr`),
-    );
-    ssl(
-      ...['x509', '-req', '-in', path(`${name}.csr`), '-CA', path(`${ca}.crt`)],
-      ...['-CAkey', path(`${ca}.key`), '-CAcreateserial', '-days', '2'],
-      ...['-extfile', ext, '-out', path(`${name}.crt`)],
-    );
-    return { cert: path(`${name}.crt`), key: path(`${name}.key`) };
-  };
-  makeCa('ca');
-  makeCa('stranger-ca');
+  const own = join(dir, 'pki');
+  const stranger = join(dir, 'stranger-pki');
+  pki(own, names);
+  pki(stranger, ['x']);
+  const pair = (base: string, stem: string): CertPair => ({
+    cert: join(base, `${stem}.crt`),
+    key: join(base, `${stem}.key`),
+  });
   return {
-    ca: path('ca.crt'),
-    server: issue('server', 'ca', 'serverAuth,clientAuth', 'IP:127.0.0.1,DNS:localhost'),
-    client: issue('client', 'ca', 'clientAuth'),
-    strangerClient: issue('stranger-client', 'stranger-ca', 'clientAuth'),
+    dir: own,
+    ca: join(own, 'ca.crt'),
+    members: Object.fromEntries(names.map((name) => [name, pair(own, `etcd-${name}`)])),
+    client: pair(own, 'etcd-client'),
+    cohortd: pair(own, 'cohortd'),
+    admin: pair(own, 'admin'),
+    node: pair(own, 'node-agent-1'),
+    strangerClient: pair(stranger, 'etcd-client'),
   };
 }

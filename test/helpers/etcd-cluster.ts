@@ -28,6 +28,13 @@ export interface EtcdClusterOptions {
   /** etcd's raft timers; the defaults are etcd's own (100 ms, 1000 ms). */
   heartbeatMs?: number;
   electionMs?: number;
+  /**
+   * More IPs each member serves clients on (same port), e.g. the host's end of a test's veth,
+   * so that a process in a network namespace reaches etcd; their certificates name them.
+   */
+  clientHosts?: string[];
+  /** More names for the PKI's server certificates (cohortd's, when a replica listens elsewhere). */
+  sans?: string[];
 }
 
 interface Member {
@@ -58,25 +65,29 @@ export class EtcdCluster {
 
   static async start(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'cohort-etcd-'));
-    const certs = makeEtcdCerts(join(dir, 'pki'));
     const count = options.members ?? 3;
-    const ports = await freePorts(count * 2);
     const names = Array.from({ length: count }, (_, i) => `m${i}`);
+    const hosts = options.clientHosts ?? [];
+    const certs = makeEtcdCerts(dir, names, [...hosts, ...(options.sans ?? [])]);
+    const ports = await freePorts(count * 2);
     const peerUrl = (i: number): string => `https://127.0.0.1:${ports[count + i]}`;
     const initial = names.map((name, i) => `${name}=${peerUrl(i)}`).join(',');
     const token = randomBytes(6).toString('hex');
     const members = names.map((name, i): Member => {
       const clientUrl = `https://127.0.0.1:${ports[i]}`;
+      const listenUrls = [clientUrl, ...hosts.map((host) => `https://${host}:${ports[i]}`)];
+      const pair = certs.members[name];
+      if (pair === undefined) throw new Error(`no certificate for etcd member ${name}`);
       const args = [
         ...['--name', name, '--data-dir', join(dir, name)],
-        ...['--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl],
+        ...['--listen-client-urls', listenUrls.join(','), '--advertise-client-urls', clientUrl],
         ...['--listen-peer-urls', peerUrl(i), '--initial-advertise-peer-urls', peerUrl(i)],
         ...['--initial-cluster', initial, '--initial-cluster-state', 'new'],
         ...['--initial-cluster-token', token],
         ...['--client-cert-auth', '--trusted-ca-file', certs.ca],
-        ...['--cert-file', certs.server.cert, '--key-file', certs.server.key],
+        ...['--cert-file', pair.cert, '--key-file', pair.key],
         ...['--peer-client-cert-auth', '--peer-trusted-ca-file', certs.ca],
-        ...['--peer-cert-file', certs.server.cert, '--peer-key-file', certs.server.key],
+        ...['--peer-cert-file', pair.cert, '--peer-key-file', pair.key],
         ...['--heartbeat-interval', String(options.heartbeatMs ?? 100)],
         ...['--election-timeout', String(options.electionMs ?? 1000)],
         ...['--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn'],
@@ -93,9 +104,9 @@ export class EtcdCluster {
     return this.members.length;
   }
 
-  /** Client URLs, one per member, in member order. */
-  endpoints(): string[] {
-    return this.members.map((m) => `https://127.0.0.1:${m.clientPort}`);
+  /** Client URLs, one per member, in member order (on `host`, one of `clientHosts`, if given). */
+  endpoints(host = '127.0.0.1'): string[] {
+    return this.members.map((m) => `https://${host}:${m.clientPort}`);
   }
 
   /** TLS file paths for a client the cluster trusts. */

@@ -47,7 +47,7 @@ describe('group annotations', () => {
       member: 'db',
       size: 2,
       members: ['db', 'cache'],
-      coordinator: 'unix:///run/x.sock',
+      coordinator: ['unix:///run/x.sock'],
     });
   });
 

@@ -17,7 +17,7 @@ describe('cohort config', () => {
   it('fills every default', () => {
     const config = parseConfig({}, 'x');
     expect(config.stateDir).toBe('/run/cohort');
-    expect(config.coordinator.address).toBe('unix:///run/cohort/cohortd.sock');
+    expect(config.coordinator.address).toEqual(['unix:///run/cohort/cohortd.sock']);
     expect(config.hook).toMatch(/hooks\/criu-action$/);
     expect(config.criu.pageServerTls).toBeUndefined();
   });

@@ -13,9 +13,12 @@ import { unreachable } from './channel.js';
 import { DEFAULT_DEADLINES, mergeDeadlines } from '../deadlines.js';
 import { optional } from '../wire/optional.js';
 import { MemberSessionImpl } from './member-session.js';
+import type { Replicas } from './replicas.js';
 
 export interface OpenOptions {
   address: string;
+  /** Every replica: after a lost stream, the decision is asked of whichever leads then. */
+  replicas: Replicas;
   answerTimeoutMs: number;
   reconnectWindowMs: number;
 }
@@ -53,8 +56,7 @@ export function openMemberSession(
         const deadlines = mergeDeadlines(DEFAULT_DEADLINES, optional({ ...body.value.deadlines }));
         const heartbeatMs = join.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
         const recovery = {
-          client,
-          address: o.address,
+          replicas: o.replicas,
           group: join.group,
           member: join.member,
           epoch,

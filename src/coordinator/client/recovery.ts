@@ -1,15 +1,15 @@
-import type * as grpc from '@grpc/grpc-js';
 import { CohortError, ErrorCode, isCohortError } from '../../core/errors.js';
 import { CoordinatorService as Service } from '../../gen/cohort/v1/coordinator.js';
 import type { Decision } from '../client-types.js';
 import { encodeCompleteReport } from '../wire/encode.js';
 import { decodeDecisionReply } from './decode-reply.js';
 import { sleep } from './deferred.js';
+import { onLeader } from './on-leader.js';
+import type { Replicas } from './replicas.js';
 import { callUnary } from './unary.js';
 
 export interface RecoveryTarget {
-  client: grpc.Client;
-  address: string;
+  replicas: Replicas;
   group: string;
   member: string;
   epoch: number;
@@ -17,11 +17,14 @@ export interface RecoveryTarget {
 }
 
 const RETRY_MS = 250;
+/** Several replicas: a new leader serves within about the lease TTL; ask it soon after. */
+const REPLICA_RETRY_MS = 100;
 const CALL_MS = 2_000;
 
 /**
- * The stream dropped after the vote: ask (a possibly restarting) coordinator for the recorded
- * decision until the window closes. No answer means no commit: the safe outcome.
+ * The stream dropped after the vote: ask the coordinator (restarting, or the replica that leads
+ * now) for the recorded decision until the window closes. No answer means no commit: the safe
+ * outcome.
  */
 export async function recoverDecision(t: RecoveryTarget): Promise<Decision> {
   const until = Date.now() + t.windowMs;
@@ -29,12 +32,17 @@ export async function recoverDecision(t: RecoveryTarget): Promise<Decision> {
   while (Date.now() < until) {
     try {
       const reply = decodeDecisionReply(
-        await callUnary(
-          t.client,
-          t.address,
-          Service.getDecision,
-          { group: t.group, epoch: t.epoch },
-          callOptions(until),
+        await onLeader(
+          t.replicas,
+          (client, address) =>
+            callUnary(
+              client,
+              address,
+              Service.getDecision,
+              { group: t.group, epoch: t.epoch },
+              callOptions(t, until),
+            ),
+          { until, resend: true },
         ),
       );
       if (reply.state === 'decided') {
@@ -52,9 +60,9 @@ export async function recoverDecision(t: RecoveryTarget): Promise<Decision> {
       last = 'the round is still undecided';
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
-      if (isCohortError(error) && error.code !== ErrorCode.Unreachable) return noDecision(t, last);
+      if (isCohortError(error) && !waitable(error)) return noDecision(t, last);
     }
-    await sleep(Math.min(RETRY_MS, Math.max(0, until - Date.now())));
+    await sleep(Math.min(retryMs(t), Math.max(0, until - Date.now())));
   }
   return noDecision(t, last);
 }
@@ -74,29 +82,48 @@ export async function reportCompleteAfterLoss(
   });
   while (Date.now() < until) {
     try {
-      await callUnary(t.client, t.address, Service.reportComplete, request, callOptions(until));
+      await onLeader(
+        t.replicas,
+        (client, address) =>
+          callUnary(client, address, Service.reportComplete, request, callOptions(t, until)),
+        { until, resend: true },
+      );
       return;
     } catch (error) {
       last = error;
-      if (isCohortError(error) && error.code !== ErrorCode.Unreachable) throw error;
+      if (isCohortError(error) && !waitable(error)) throw error;
     }
-    await sleep(Math.min(RETRY_MS, Math.max(0, until - Date.now())));
+    await sleep(Math.min(retryMs(t), Math.max(0, until - Date.now())));
   }
   throw new CohortError(
     ErrorCode.Unreachable,
-    `could not report completion of ${t.group}/${t.member} epoch ${t.epoch} to the coordinator at ${t.address} within ${t.windowMs} ms; the checkpoint will not be permanent`,
+    `could not report completion of ${t.group}/${t.member} epoch ${t.epoch} to the coordinator at ${t.replicas.address} within ${t.windowMs} ms; the checkpoint will not be permanent`,
     { cause: last, details: { group: t.group, member: t.member, epoch: t.epoch } },
   );
 }
 
-function callOptions(until: number) {
-  return { timeoutMs: Math.max(1, Math.min(CALL_MS, until - Date.now())), waitForReady: true };
+function retryMs(t: RecoveryTarget): number {
+  return t.replicas.several ? REPLICA_RETRY_MS : RETRY_MS;
+}
+
+/** Failures a restarting coordinator or a replica election ends: ask again. */
+function waitable(error: CohortError): boolean {
+  return error.code === ErrorCode.Unreachable || error.code === ErrorCode.NotLeader;
+}
+
+/**
+ * One coordinator: queue the call until it is back (a restart). Several: each replica gets a
+ * short turn and the next is asked, so a dead leader costs a moment, not the call's deadline.
+ */
+function callOptions(t: RecoveryTarget, until: number) {
+  const timeoutMs = Math.max(1, Math.min(CALL_MS, until - Date.now()));
+  return { timeoutMs, waitForReady: !t.replicas.several };
 }
 
 function noDecision(t: RecoveryTarget, why: string): Decision {
   return {
     commit: false,
     epoch: t.epoch,
-    reason: `no decision from the coordinator at ${t.address} after the stream dropped: ${why}`,
+    reason: `no decision from the coordinator at ${t.replicas.address} after the stream dropped: ${why}`,
   };
 }

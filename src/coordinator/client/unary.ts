@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { CohortError, ErrorCode, isCohortError } from '../../core/errors.js';
+import { CohortError, ErrorCode } from '../../core/errors.js';
 import { fromServiceError } from '../wire/status-map.js';
 import { unreachable } from './channel.js';
 
@@ -40,11 +40,11 @@ export function callUnary<Req, Res>(
           else reject(new CohortError(ErrorCode.Internal, `${verb} at ${address}: no reply`));
           return;
         }
+        // The server's own refusal keeps its code (a follower's names the leader); a lost
+        // connection or a missed deadline is "unreachable", with the address.
         const cohort = fromServiceError(error, `${verb} at ${address}`);
-        const lost =
-          error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED;
         reject(
-          lost && !isCohortError(cohort.cause)
+          cohort.code === ErrorCode.Unreachable
             ? unreachable(address, error.details || error.message, error)
             : cohort,
         );

@@ -86,7 +86,7 @@ function applyStored(state: MachineState, checkpoint: StoredCheckpointRecord, at
 }
 
 /** How many recoveries of a group are kept: enough for the loop limit and a look back. */
-const RECOVERIES_KEPT = 20;
+export const RECOVERIES_KEPT = 20;
 
 function applyRecovery(state: MachineState, recovery: RecoveryRecord): void {
   const list = (state.recoveries.get(recovery.group) ?? []).filter(

@@ -11,6 +11,7 @@ import { AgentsService } from '../../gen/cohort/v1/agent.js';
 import { handleAgentLink } from '../fleet/agent-link.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { groupsService } from '../fleet/groups-service.js';
+import { GroupsService } from '../../gen/cohort/v1/groups.js';
 import { handleSession } from './session-handler.js';
 import { unaryHandlers } from './unary-handlers.js';
 
@@ -63,21 +64,42 @@ export function sessionSerializer(): (message: CoordinatorMessage) => Buffer {
   return Service.session.responseSerialize;
 }
 
-/** Builds the gRPC server without binding it: callers (and tests) choose the addresses. */
-export function buildServer(runner: MachineRunner, fleet: Fleet, logger: Logger): grpc.Server {
-  const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
-  server.addService(sessionServiceDefinition(), {
-    ...unaryHandlers(runner, logger),
-    Session: (call: Parameters<typeof handleSession>[2]) => handleSession(runner, logger, call),
-  });
-  server.addService(
-    { Link: served(AgentsService.link) },
-    {
+/** The services cohortd serves, by name: the protocol, the node agents' links, group operations. */
+export type ServiceName = 'coordinator' | 'agents' | 'groups';
+
+export function serviceDefinitions(): Record<ServiceName, grpc.ServiceDefinition> {
+  return {
+    coordinator: sessionServiceDefinition(),
+    agents: { Link: served(AgentsService.link) },
+    groups: GroupsService,
+  };
+}
+
+/** Every service's handlers, bound to one machine runner and one fleet. */
+export function serviceHandlers(
+  runner: MachineRunner,
+  fleet: Fleet,
+  logger: Logger,
+): Record<ServiceName, grpc.UntypedServiceImplementation> {
+  return {
+    coordinator: {
+      ...unaryHandlers(runner, logger),
+      Session: (call: Parameters<typeof handleSession>[2]) => handleSession(runner, logger, call),
+    },
+    agents: {
       Link: (call: Parameters<typeof handleAgentLink>[2]) =>
         handleAgentLink(fleet.registry, logger, call),
     },
-  );
-  const groups = groupsService(fleet, logger);
-  server.addService(groups.definition, groups.handlers);
+    groups: groupsService(fleet, logger).handlers,
+  };
+}
+
+/** Builds the gRPC server without binding it: callers (and tests) choose the addresses. */
+export function buildServer(runner: MachineRunner, fleet: Fleet, logger: Logger): grpc.Server {
+  const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
+  const definitions = serviceDefinitions();
+  const handlers = serviceHandlers(runner, fleet, logger);
+  for (const name of ['coordinator', 'agents', 'groups'] as const)
+    server.addService(definitions[name], handlers[name]);
   return server;
 }

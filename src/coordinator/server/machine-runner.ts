@@ -133,6 +133,14 @@ export class MachineRunner {
     this.sinks.clear();
   }
 
+  /**
+   * Stops at once and announces nothing more: every stream ends, every queued input is refused.
+   * For a replica that no longer leads: it may not record an abort, so it may not send one.
+   */
+  halt(error: CohortError): void {
+    this.fatal(error);
+  }
+
   private submit(step: () => Effect[]): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.stopped());
     return new Promise((resolve, reject) => {

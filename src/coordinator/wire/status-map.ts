@@ -28,6 +28,10 @@ const STATUS_OF: Partial<Record<ErrorCode, Status>> = {
   [ErrorCode.Internal]: Status.INTERNAL,
   [ErrorCode.RoundBusy]: Status.FAILED_PRECONDITION,
   [ErrorCode.NotPermanent]: Status.FAILED_PRECONDITION,
+  // A follower, or a replica cut off from etcd: another replica may answer.
+  [ErrorCode.NotLeader]: Status.UNAVAILABLE,
+  [ErrorCode.EtcdUnreachable]: Status.UNAVAILABLE,
+  [ErrorCode.EtcdNoQuorum]: Status.UNAVAILABLE,
 };
 
 const CODE_KEY = 'cohort-error-code';

@@ -1,6 +1,6 @@
 import { CohortError, ErrorCode } from '../../core/errors.js';
 import type { JsonValue } from '../json-value.js';
-import type { WriteOp, WriteResult } from '../kv/records.js';
+import type { Condition, WriteOp, WriteResult } from '../kv/records.js';
 import type { KeptLease } from '../lease/kept-lease.js';
 import { watchRange, type WatchHandle } from '../watch/watch-range.js';
 import type { ElectionContext } from './context.js';
@@ -56,14 +56,18 @@ export class Leadership {
     return this.controller.signal;
   }
 
-  /** All ops atomically, and only while this replica's election key is still the one it won with. */
-  async write(ops: readonly WriteOp[]): Promise<WriteResult> {
+  /**
+   * All ops atomically, and only while this replica's election key is still the one it won with
+   * (and each condition's record is as given).
+   */
+  async write(ops: readonly WriteOp[], conditions?: readonly Condition[]): Promise<WriteResult> {
     if (this.signal.aborted) throw this.signal.reason as CohortError;
     try {
-      return await this.context.kv.write(ops, {
-        key: this.key,
-        createRevision: this.createRevision,
-      });
+      return await this.context.kv.write(
+        ops,
+        { key: this.key, createRevision: this.createRevision },
+        conditions,
+      );
     } catch (error) {
       if (error instanceof CohortError && error.code === ErrorCode.NotLeader)
         this.lose(error.message);

@@ -3,7 +3,10 @@ import { watchRange, type WatchHandle } from '../watch/watch-range.js';
 import { readLeader, type ElectionContext, type LeaderInfo } from './context.js';
 
 export interface ObserveOptions {
-  /** Told of a failed read; the observer keeps trying. */
+  /**
+   * Told of a failed read; the observer keeps trying, and the next read that succeeds reports
+   * the leader again, changed or not (meanwhile it was unknown).
+   */
   onError?: (error: CohortError) => void;
 }
 
@@ -55,6 +58,7 @@ export function observeLeader(
         });
       } while (readAgain && !stopped);
     } catch (error) {
+      reported = undefined;
       options.onError?.(toCohortError(error));
       if (!stopped) timer = setTimeout(() => void refresh(), RETRY_MS);
     } finally {

@@ -2,16 +2,22 @@ import { CohortError, ErrorCode } from '../../core/errors.js';
 import { encodeJson } from '../json-value.js';
 import type { Keyspace } from '../keyspace.js';
 import type { RequestOp, TxnRequest } from '../wire/types.js';
-import type { Fence, WriteOp } from './records.js';
+import type { Condition, Fence, WriteOp } from './records.js';
 
 /** etcd's --max-txn-ops default: a txn with more operations is refused. */
 export const MAX_TXN_OPS = 128;
 
 /**
  * One txn for the whole write. With a fence, the ops run only if the fence key still has its
- * create revision; otherwise the txn reads that key, so the refusal can say what became of it.
+ * create revision, and each condition's key its mod revision; otherwise the txn reads those
+ * keys, so the refusal can say what became of them (the fence key first).
  */
-export function buildTxn(keyspace: Keyspace, ops: readonly WriteOp[], fence?: Fence): TxnRequest {
+export function buildTxn(
+  keyspace: Keyspace,
+  ops: readonly WriteOp[],
+  fence?: Fence,
+  conditions: readonly Condition[] = [],
+): TxnRequest {
   if (ops.length === 0 || ops.length > MAX_TXN_OPS) {
     throw new CohortError(
       ErrorCode.Store,
@@ -20,15 +26,29 @@ export function buildTxn(keyspace: Keyspace, ops: readonly WriteOp[], fence?: Fe
     );
   }
   const success = ops.map((op) => toRequestOp(keyspace, op));
-  if (fence === undefined) return { compare: [], success, failure: [] };
-  const key = Buffer.from(fence.key);
-  return {
-    compare: [
-      { key, target: 'CREATE', result: 'EQUAL', createRevision: String(fence.createRevision) },
-    ],
-    success,
-    failure: [{ requestRange: { key } }],
-  };
+  const compare: TxnRequest['compare'] = [];
+  const failure: TxnRequest['failure'] = [];
+  if (fence !== undefined) {
+    const key = Buffer.from(fence.key);
+    compare.push({
+      key,
+      target: 'CREATE',
+      result: 'EQUAL',
+      createRevision: String(fence.createRevision),
+    });
+    failure.push({ requestRange: { key } });
+  }
+  for (const condition of conditions) {
+    const key = keyspace.dataKey(condition.key);
+    compare.push({
+      key,
+      target: 'MOD',
+      result: 'EQUAL',
+      modRevision: String(condition.modRevision),
+    });
+    failure.push({ requestRange: { key } });
+  }
+  return { compare, success, failure };
 }
 
 function toRequestOp(keyspace: Keyspace, op: WriteOp): RequestOp {

@@ -14,6 +14,7 @@ import type {
 } from '../wire/types.js';
 import { buildTxn } from './build-txn.js';
 import type {
+  Condition,
   EtcdRecord,
   Fence,
   LoadOptions,
@@ -71,10 +72,21 @@ export class EtcdKv {
     return { revision: toNumber(reply.header?.revision, 'header.revision') };
   }
 
-  /** All ops in one txn; with a fence, refused with COHORT_ERR_NOT_LEADER once the fence key changed. */
-  async write(ops: readonly WriteOp[], fence?: Fence): Promise<WriteResult> {
-    const reply = await this.txn(buildTxn(this.keyspace, ops, fence), describe(ops));
-    if (!reply.succeeded && fence !== undefined) throw notLeader(fence, reply);
+  /**
+   * All ops in one txn; with a fence, refused with COHORT_ERR_NOT_LEADER once the fence key
+   * changed; with conditions, refused with COHORT_ERR_STORE when one of their keys moved.
+   */
+  async write(
+    ops: readonly WriteOp[],
+    fence?: Fence,
+    conditions: readonly Condition[] = [],
+  ): Promise<WriteResult> {
+    const reply = await this.txn(buildTxn(this.keyspace, ops, fence, conditions), describe(ops));
+    if (!reply.succeeded) {
+      if (fence !== undefined && fenceMoved(fence, reply)) throw notLeader(fence, reply);
+      if (fence !== undefined || conditions.length > 0)
+        throw conflict(conditions, reply, fence === undefined ? 0 : 1);
+    }
     return { revision: toNumber(reply.header?.revision, 'header.revision') };
   }
 
@@ -107,6 +119,35 @@ function describe(ops: readonly WriteOp[]): string {
   const name =
     first === undefined ? '' : first.type === 'delete-prefix' ? `${first.prefix}*` : first.key;
   return ops.length === 1 ? `write ${name}` : `write ${name} and ${ops.length - 1} more`;
+}
+
+function fenceMoved(fence: Fence, reply: TxnResponse): boolean {
+  const now = reply.responses[0]?.responseRange?.kvs[0];
+  return (
+    now === undefined || toNumber(now.createRevision, 'createRevision') !== fence.createRevision
+  );
+}
+
+/** A condition's key was written by someone else: name the first that moved. */
+function conflict(
+  conditions: readonly Condition[],
+  reply: TxnResponse,
+  offset: number,
+): CohortError {
+  const moved = conditions
+    .map((condition, i) => {
+      const kv = reply.responses[i + offset]?.responseRange?.kvs[0];
+      return { condition, now: kv === undefined ? 0 : toNumber(kv.modRevision, 'modRevision') };
+    })
+    .find(({ condition, now }) => now !== condition.modRevision);
+  const key = moved?.condition.key ?? '';
+  const expected = moved?.condition.modRevision ?? 0;
+  return new CohortError(
+    ErrorCode.Store,
+    `write refused: etcd record ${key} was ${expected === 0 ? 'expected absent' : `expected at revision ${expected}`} but is ${moved?.now === 0 ? 'absent' : `at revision ${moved?.now ?? '?'}`}; ` +
+      `something else writes under this prefix: give each cohort installation its own etcd prefix`,
+    { details: { key, expectedModRevision: expected, modRevision: moved?.now ?? 0 } },
+  );
 }
 
 function notLeader(fence: Fence, reply: TxnResponse): CohortError {

@@ -17,6 +17,15 @@ export type WriteOp =
   /** Every record whose key starts with `prefix`. */
   | { type: 'delete-prefix'; prefix: string };
 
+/**
+ * A write lands only while this record key was last written at `modRevision` (0: the key must
+ * be absent): a compare-and-swap on the caller's own records.
+ */
+export interface Condition {
+  key: string;
+  modRevision: number;
+}
+
 /** A write lands only while `key` exists with exactly this create revision: the leader's key. */
 export interface Fence {
   key: string;
