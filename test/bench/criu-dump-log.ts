@@ -1,10 +1,13 @@
-// What CRIU itself records about a dump: action timings from dump.log, the frozen time from
-// stats-dump. Both are written to the --work-path of `runc checkpoint`.
+// What CRIU itself records: action timings and its run time from dump.log (restore.log), the
+// frozen time from stats-dump. All are written to the --work-path of `runc checkpoint` (restore).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** CRIU's dump actions that run while the tasks are frozen (runc 1.1 + CRIU >= 3.19). */
 export const FROZEN_ACTIONS = ['network-lock', 'post-dump', 'network-unlock'] as const;
+
+/** CRIU's restore actions a cohort session answers (barriers and the vote). */
+export const RESTORE_ACTIONS = ['pre-restore', 'post-restore', 'pre-resume'] as const;
 
 interface LogLine {
   ms: number;
@@ -42,6 +45,35 @@ export function actionDurations(log: string): Map<string, number> {
 
 export function readActionDurations(workDir: string): Map<string, number> {
   return actionDurations(readFileSync(join(workDir, 'dump.log'), 'utf8'));
+}
+
+/**
+ * For restore.log, where the restored tasks and CRIU's helpers log between the lines of the
+ * process that runs the scripts: each action's span up to the next action (or the log's end).
+ * Against plain runc the same spans hold the same work, so the difference is the hook's.
+ */
+export function actionSpans(log: string): Map<string, number> {
+  const lines = parseLines(log);
+  const spans = new Map<string, number>();
+  let open: { action: string; ms: number } | undefined;
+  for (const line of lines) {
+    const action = /^Running (\S+) scripts$/.exec(line.text)?.[1];
+    if (action === undefined) continue;
+    if (open !== undefined) spans.set(open.action, line.ms - open.ms);
+    open = { action, ms: line.ms };
+  }
+  const last = lines.at(-1);
+  if (open !== undefined && last !== undefined) spans.set(open.action, last.ms - open.ms);
+  return spans;
+}
+
+export function readRestoreSpans(workDir: string): Map<string, number> {
+  return actionSpans(readFileSync(join(workDir, 'restore.log'), 'utf8'));
+}
+
+/** CRIU's own run time: the last timestamped line of its log (it counts from its start). */
+export function readCriuMs(workDir: string, log = 'dump.log'): number {
+  return parseLines(readFileSync(join(workDir, log), 'utf8')).at(-1)?.ms ?? Number.NaN;
 }
 
 /**

@@ -12,21 +12,26 @@ import { median, percentile, printTable, round } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 
-function timeSpawn(command: string, env: NodeJS.ProcessEnv): Promise<number> {
+/** Times one run; a case whose exit code is not the expected one measures nothing, so it throws. */
+function timeSpawn(command: string, env: NodeJS.ProcessEnv, expected: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command, [], { env, stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`${command} exited ${code}`));
+      if (code !== expected) reject(new Error(`${command} exited ${code}, not ${expected}`));
       resolve(Number(process.hrtime.bigint() - started) / 1e6);
     });
   });
 }
 
-async function sample(command: string, env: NodeJS.ProcessEnv): Promise<number[]> {
+async function sample(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  expected: number,
+): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = 0; i < RUNS; i += 1) samples.push(await timeSpawn(command, env));
+  for (let i = 0; i < RUNS; i += 1) samples.push(await timeSpawn(command, env, expected));
   return samples;
 }
 
@@ -51,18 +56,21 @@ const criuEnv = {
   CRTOOLS_INIT_PID: '1',
 };
 const rows = [];
-const baselines: [string, string, NodeJS.ProcessEnv][] = [
-  ['/bin/true (process start)', '/bin/true', criuEnv],
-  ['hook, no session (fails closed)', DEFAULT_HOOK_PATH, criuEnv],
+/** [case, command, environment, the exit code it must give]. */
+const baselines: [string, string, NodeJS.ProcessEnv, number][] = [
+  ['/bin/true (process start)', '/bin/true', criuEnv, 0],
+  ['/bin/sh, empty input (dash start)', '/bin/sh', criuEnv, 0],
+  ['hook, no session (fails closed, exit 1)', DEFAULT_HOOK_PATH, criuEnv, 1],
   [
     'hook, unused action',
     DEFAULT_HOOK_PATH,
     { ...criuEnv, ...sessionEnv, CRTOOLS_SCRIPT_ACTION: 'post-resume' },
+    0,
   ],
-  ['hook, round trip (post-dump)', DEFAULT_HOOK_PATH, { ...criuEnv, ...sessionEnv }],
+  ['hook, round trip (post-dump)', DEFAULT_HOOK_PATH, { ...criuEnv, ...sessionEnv }, 0],
 ];
-for (const [name, command, env] of baselines) {
-  const samples = await sample(command, env);
+for (const [name, command, env, expected] of baselines) {
+  const samples = await sample(command, env, expected);
   rows.push({
     case: name,
     runs: RUNS,

@@ -1,219 +1,214 @@
-// cohort's front door against bare runc on the same container, in one run:
-// `state` wall time, peak RSS of a pass-through call, and the cost `create` adds.
+// `create` through bin/cohort against runc's own, in one run: a plain container (decided in bash,
+// no Node) and a group member (served by the session host, running in this process as a node's
+// agent runs it); peak RSS of the plain create; where the time goes, with a stand-in runc
+// (/bin/true) so that only cohort's part is left; and `state` pass-through as context.
 // Run: npm run build && npx tsx test/bench/runtime-bench.ts [--iterations N]
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { ANNOTATION } from '../../src/spec/annotations.js';
 import {
   COHORT_BIN,
   createRuntimeSandbox,
+  NODE,
   RUNC,
-  RUNTIME_ENTRY,
   type RuntimeSandbox,
 } from '../helpers/runc.js';
+import { startTestSessionHost } from '../helpers/session-host.js';
+import { deleteContainer, sampleSeries, versusRow, type Variant } from './runtime-bench-series.js';
+import { machineLine, median, printTable, round, verdict } from './stats.js';
+import { GNU_TIME, peakRssKiB, timedCall } from './timed-call.js';
 
-const GNU_TIME = '/usr/bin/time';
-const MIB = 1024;
-
-const GOALS = {
-  stateRatio: 1.3,
-  rssExtraKiB: 2 * MIB,
-  createExtraMs: 120,
-};
-
-interface PeakRssReport {
-  cohortStateKiB: number;
-  runcStateKiB: number;
-  extraKiB: number;
-  cohortCreateKiB: number;
-  runcCreateKiB: number;
-  goal: string;
-}
+const GOALS = { plainExtraMs: 3, plainRssExtraKiB: 2 * 1024, memberExtraMs: 40 };
+const WARMUP = 3;
+const RSS_RUNS = 10;
+/** Stands in for runc where only cohort's own time is wanted: it does nothing, at once. */
+const STAND_IN_RUNC = '/bin/true';
 
 function iterationsFromArgv(): number {
   const index = process.argv.indexOf('--iterations');
   const value = index === -1 ? 40 : Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 30)
-    throw new Error('--iterations takes a whole number >= 30');
+  if (!Number.isInteger(value) || value < 20)
+    throw new Error('--iterations takes a whole number >= 20');
   return value;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+function withoutShlvl(env: Record<string, string>): Record<string, string> {
+  const copy = { ...env };
+  delete copy.SHLVL;
+  return copy;
 }
 
-/**
- * Wall time of one call, in ms; fails loudly if the call fails (a broken bench measures nothing).
- * stderr goes to a file: a created container keeps runc's stdio, so a pipe would never close.
- */
-function timed(sandbox: RuntimeSandbox, cmd: string, args: string[]): number {
-  const errPath = join(sandbox.dir, 'timed.err');
-  const err = openSync(errPath, 'w');
-  const start = performance.now();
-  const result = spawnSync(cmd, args, { env: sandbox.env, stdio: ['ignore', 'ignore', err] });
-  const elapsed = performance.now() - start;
-  closeSync(err);
-  if (result.status !== 0)
-    throw new Error(`${cmd} ${args.join(' ')} failed: ${readFileSync(errPath, 'utf8')}`);
-  return elapsed;
-}
-
-/** Peak RSS (KiB) of a call and its waited-for children, as GNU time reports it from wait4. */
-function peakRss(sandbox: RuntimeSandbox, cmd: string, args: string[]): number {
-  const out = join(sandbox.dir, 'time.out');
-  const result = spawnSync(GNU_TIME, ['-f', '%M', '-o', out, cmd, ...args], {
-    env: sandbox.env,
-    stdio: 'ignore',
-  });
-  if (result.status !== 0)
-    throw new Error(`${cmd} ${args.join(' ')} failed with status ${result.status}`);
-  return Number(readFileSync(out, 'utf8').trim().split('\n').pop());
+/** A config like the sandbox's, same stateDir (so the same host), whose runc is the stand-in. */
+function standInEnv(sandbox: RuntimeSandbox): Record<string, string> {
+  const path = join(sandbox.dir, 'stand-in.json');
+  const config = { runc: STAND_IN_RUNC, node: NODE, stateDir: sandbox.stateDir };
+  writeFileSync(path, JSON.stringify(config) + '\n');
+  return { ...sandbox.env, COHORT_CONFIG: path };
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(RUNTIME_ENTRY))
-    throw new Error(`${RUNTIME_ENTRY} is missing: run "npm run build" first`);
   const iterations = iterationsFromArgv();
   const sandbox = createRuntimeSandbox();
+  const host = await startTestSessionHost(sandbox.stateDir);
   try {
-    const bundle = sandbox.bundle({ args: ['sleep', '1000'] });
-    const id = sandbox.id('bench');
-    const created = await sandbox.create('runc', id, bundle);
-    if (created.exitCode !== 0) throw new Error(`runc create failed: ${created.stderr}`);
-    await sandbox.runc(['start', id]);
-    const stateArgs = ['--root', sandbox.root, 'state', id];
-
-    // Warm the page cache for both binaries before measuring either.
-    for (let i = 0; i < 5; i += 1) {
-      timed(sandbox, COHORT_BIN, stateArgs);
-      timed(sandbox, RUNC, stateArgs);
-    }
-    const stateCohort: number[] = [];
-    const stateRunc: number[] = [];
-    for (let i = 0; i < iterations; i += 1) {
-      // Interleaved, so drift in machine load hits both sides alike.
-      stateCohort.push(timed(sandbox, COHORT_BIN, stateArgs));
-      stateRunc.push(timed(sandbox, RUNC, stateArgs));
-    }
-
-    const rss: {
-      cohortState: number[];
-      runcState: number[];
-      cohortCreate: number[];
-      runcCreate: number[];
-    } = {
-      cohortState: [],
-      runcState: [],
-      cohortCreate: [],
-      runcCreate: [],
-    };
-    const haveTime = existsSync(GNU_TIME);
-    if (haveTime) {
-      for (let i = 0; i < iterations; i += 1) {
-        rss.cohortState.push(peakRss(sandbox, COHORT_BIN, stateArgs));
-        rss.runcState.push(peakRss(sandbox, RUNC, stateArgs));
-      }
-    }
-
-    const createCohort: number[] = [];
-    const createRunc: number[] = [];
-    for (let i = 0; i < iterations; i += 1) {
-      for (const [binary, samples, rssSamples] of [
-        [COHORT_BIN, createCohort, rss.cohortCreate],
-        [RUNC, createRunc, rss.runcCreate],
-      ] as const) {
-        const createId = sandbox.id('benchc');
-        const args = ['--root', sandbox.root, 'create', '--bundle', bundle, createId];
-        if (haveTime && i < 5) rssSamples.push(peakRss(sandbox, binary, args));
-        else samples.push(timed(sandbox, binary, args));
-        spawnSync(RUNC, ['--root', sandbox.root, 'delete', '-f', createId], { stdio: 'ignore' });
-      }
-    }
-
-    const peakRssReport: PeakRssReport | { unavailable: string } = haveTime
-      ? {
-          cohortStateKiB: median(rss.cohortState),
-          runcStateKiB: median(rss.runcState),
-          extraKiB: median(rss.cohortState) - median(rss.runcState),
-          cohortCreateKiB: median(rss.cohortCreate),
-          runcCreateKiB: median(rss.runcCreate),
-          goal: `state: <= runc + ${GOALS.rssExtraKiB} KiB`,
-        }
-      : { unavailable: `${GNU_TIME} not found (apt-get install time)` };
-    const report = {
-      iterations,
-      state: {
-        cohortMs: median(stateCohort),
-        runcMs: median(stateRunc),
-        ratio: median(stateCohort) / median(stateRunc),
-        goal: `<= ${GOALS.stateRatio}`,
+    console.log(`${machineLine()}; ${iterations} rounds after ${WARMUP} warm-up`);
+    const plain = sandbox.bundle({ args: ['sleep', '1000'] });
+    const member = sandbox.bundle({
+      args: ['sleep', '1000'],
+      annotations: {
+        [ANNOTATION.group]: 'bench',
+        [ANNOTATION.member]: 'm0',
+        [ANNOTATION.members]: 'm0',
       },
-      peakRss: peakRssReport,
-      create: {
-        cohortMs: median(createCohort),
-        runcMs: median(createRunc),
-        extraMs: median(createCohort) - median(createRunc),
-        goal: `<= ${GOALS.createExtraMs} ms`,
-      },
-    };
-    const pass = {
-      state: report.state.ratio <= GOALS.stateRatio,
-      rss: 'extraKiB' in peakRssReport ? peakRssReport.extraKiB <= GOALS.rssExtraKiB : undefined,
-      create: report.create.extraMs <= GOALS.createExtraMs,
-    };
-    const verdict = (ok: boolean | undefined): string =>
-      ok === undefined ? 'n/a' : ok ? 'ok' : 'MISSED';
-    const rows: [string, string, string, string, string, string][] = [
-      ['measure', 'cohort', 'runc', 'cohort vs runc', 'goal', ''],
+    });
+    // As engines call (conmon, containerd's shim): no SHLVL, so bash execs runc through env.
+    const engine = withoutShlvl(sandbox.env);
+    const create = (
+      cmd: string,
+      bundle: string,
+      name: string,
+      env: Record<string, string>,
+      creates = true,
+    ): Variant => ({
+      name,
+      cmd,
+      args: (id) => ['--root', sandbox.root, 'create', '--bundle', bundle, id],
+      env,
+      creates,
+    });
+
+    const [runc = [], cohortPlain = [], cohortMember = []] = await sampleSeries(
+      sandbox,
       [
-        'state wall (median ms)',
-        report.state.cohortMs.toFixed(2),
-        report.state.runcMs.toFixed(2),
-        `x${report.state.ratio.toFixed(2)}`,
-        report.state.goal,
-        verdict(pass.state),
+        create(RUNC, plain, 'runc', engine),
+        create(COHORT_BIN, plain, 'cohort plain', engine),
+        create(COHORT_BIN, member, 'cohort member', engine),
       ],
-    ];
-    if ('extraKiB' in peakRssReport) {
-      const p = peakRssReport;
-      rows.push([
-        'state peak RSS (KiB)',
-        String(p.cohortStateKiB),
-        String(p.runcStateKiB),
-        `+${p.extraKiB}`,
-        `<= +${GOALS.rssExtraKiB}`,
-        verdict(pass.rss),
-      ]);
-      rows.push([
-        'create peak RSS (KiB)',
-        String(p.cohortCreateKiB),
-        String(p.runcCreateKiB),
-        `+${p.cohortCreateKiB - p.runcCreateKiB}`,
-        '(info)',
-        '',
-      ]);
-    }
-    rows.push([
-      'create wall (median ms)',
-      report.create.cohortMs.toFixed(2),
-      report.create.runcMs.toFixed(2),
-      `+${report.create.extraMs.toFixed(2)} ms`,
-      report.create.goal,
-      verdict(pass.create),
+      iterations,
+      WARMUP,
+    );
+    const plainAdded = median(cohortPlain) - median(runc);
+    const memberAdded = median(cohortMember) - median(runc);
+    printTable(
+      'Goals 3 and 4: create through bin/cohort vs runc create, caller env as engines give it (no SHLVL), wall time (ms)',
+      [
+        versusRow('runc create', runc, runc, 'baseline'),
+        versusRow(
+          'cohort create, plain container (bash decides)',
+          cohortPlain,
+          runc,
+          `<= +${GOALS.plainExtraMs} ms: ${verdict(plainAdded <= GOALS.plainExtraMs)}`,
+        ),
+        versusRow(
+          'cohort create, group member (session host)',
+          cohortMember,
+          runc,
+          `<= +${GOALS.memberExtraMs} ms: ${verdict(memberAdded <= GOALS.memberExtraMs)}`,
+        ),
+      ],
+    );
+
+    await printPeakRss(sandbox, engine, plain, member);
+
+    // With the stand-in runc no container comes to be.
+    const standIn = standInEnv(sandbox);
+    const shell = { ...standIn, SHLVL: '1' };
+    const [floor = [], bash = [], frontDoor = [], fromShell = [], hostCall = []] =
+      await sampleSeries(
+        sandbox,
+        [
+          { name: STAND_IN_RUNC, cmd: STAND_IN_RUNC, args: () => [] },
+          { name: 'bash', cmd: '/bin/bash', args: () => ['-c', ':'] },
+          create(COHORT_BIN, plain, 'front door', withoutShlvl(standIn), false),
+          create(COHORT_BIN, plain, 'front door, from a shell', shell, false),
+          create(COHORT_BIN, member, 'host call', withoutShlvl(standIn), false),
+        ],
+        iterations,
+        WARMUP,
+      );
+    printTable(`Where create's time goes: bin/cohort with ${STAND_IN_RUNC} as its runc (ms)`, [
+      versusRow(`${STAND_IN_RUNC} alone (process start)`, floor, floor, 'baseline'),
+      versusRow('/bin/bash -c : (bash start)', bash, floor, '-'),
+      versusRow('cohort create, plain: sh, bash decides, env execs', frontDoor, floor, '-'),
+      versusRow('  the same from a shell (SHLVL set: no env)', fromShell, floor, '-'),
+      versusRow('cohort create, member: + host dispatch', hostCall, frontDoor, 'vs plain'),
     ]);
-    const widths =
-      rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-    for (const row of rows)
-      console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
-    console.log(JSON.stringify({ ...report, pass }, null, 2));
+
+    await printState(sandbox, plain);
+    console.log(`\nafter the run: ${machineLine()}`);
   } finally {
+    host.stop();
     await sandbox.cleanup();
   }
+}
+
+/** Goal 3's memory side: GNU time's %M, the peak of the front door's chain and runc's. */
+async function printPeakRss(
+  sandbox: RuntimeSandbox,
+  env: Record<string, string>,
+  plain: string,
+  member: string,
+) {
+  if (!existsSync(GNU_TIME)) {
+    console.log(`\npeak RSS: not measured, ${GNU_TIME} is missing (the "time" package)`);
+    return;
+  }
+  const rss = { runc: [] as number[], plain: [] as number[], member: [] as number[] };
+  const err = join(sandbox.dir, 'rss.err');
+  for (let i = 0; i < RSS_RUNS; i += 1) {
+    for (const [key, cmd, bundle] of [
+      ['runc', RUNC, plain],
+      ['plain', COHORT_BIN, plain],
+      ['member', COHORT_BIN, member],
+    ] as const) {
+      const id = sandbox.id('rss');
+      const args = ['--root', sandbox.root, 'create', '--bundle', bundle, id];
+      rss[key].push(await peakRssKiB(cmd, args, env, err));
+      await deleteContainer(sandbox, id);
+    }
+  }
+  const base = median(rss.runc);
+  const row = (name: string, samples: number[], goal: string) => ({
+    case: name,
+    runs: samples.length,
+    p50_kib: median(samples),
+    max_kib: Math.max(...samples),
+    added_kib: median(samples) - base,
+    goal,
+  });
+  const added = median(rss.plain) - base;
+  printTable('Goal 3: peak RSS of create (GNU time %M, KiB)', [
+    row('runc create', rss.runc, 'baseline'),
+    row(
+      'cohort create, plain container',
+      rss.plain,
+      `<= +${GOALS.plainRssExtraKiB} KiB: ${verdict(added <= GOALS.plainRssExtraKiB)}`,
+    ),
+    row('cohort create, group member (front door only)', rss.member, '-'),
+  ]);
+}
+
+/** Context: `state` passes through sh to runc with one exec. */
+async function printState(sandbox: RuntimeSandbox, bundle: string) {
+  const id = sandbox.id('state');
+  await timedCall(RUNC, ['--root', sandbox.root, 'create', '--bundle', bundle, id], sandbox.env);
+  const args = () => ['--root', sandbox.root, 'state', id];
+  const [runc = [], cohort = []] = await sampleSeries(
+    sandbox,
+    [
+      { name: 'runc', cmd: RUNC, args },
+      { name: 'cohort', cmd: COHORT_BIN, args },
+    ],
+    30,
+    WARMUP,
+  );
+  printTable('Context: state, passed through to runc (ms)', [
+    { ...versusRow('runc state', runc, runc, 'baseline'), ratio: 1 },
+    {
+      ...versusRow('cohort state', cohort, runc, '-'),
+      ratio: round(median(cohort) / median(runc)),
+    },
+  ]);
 }
 
 await main();

@@ -1,3 +1,5 @@
+import { cpus, getPriority, loadavg } from 'node:os';
+
 /** Percentiles over samples in milliseconds (nearest rank). */
 export function percentile(samples: readonly number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -27,4 +29,20 @@ export function printTable(
   console.log(line(keys));
   for (const row of rows) console.log(line(keys.map((k) => String(row[k]))));
   console.log(`JSON ${JSON.stringify({ title, rows })}`);
+}
+
+/** A goal's verdict as every benchmark prints it. */
+export function verdict(ok: boolean): 'met' | 'MISSED' {
+  return ok ? 'met' : 'MISSED';
+}
+
+/**
+ * The machine as the run saw it: shared cores load every figure. The nice value is inherited
+ * by every process a bench starts (`nice -n -20 npm run bench` puts other work behind it).
+ */
+export function machineLine(): string {
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `${cpus().length} cores, load average ${load}, nice ${getPriority()}`;
 }
