@@ -14,7 +14,7 @@ export interface FleetOptions extends PodmanNodeOptions {
 export interface OneNodeFleet {
   coordinator: TestCoordinator;
   podman: CohortPodman;
-  agent: RunningAgent;
+  agent?: RunningAgent;
   /** The first node, node-a; the fleet's own startMember, count and state are its. */
   node: PodmanNode;
   ctl(argv: string[]): ReturnType<typeof cohortctl>;
@@ -46,7 +46,7 @@ export async function startOneNodeFleet(
   return {
     coordinator,
     podman: first.podman,
-    agent: first.agent,
+    ...(first.agent === undefined ? {} : { agent: first.agent }),
     node: first,
     ctl: (argv) =>
       cohortctl(['--config', coordinator.configPath, ...argv], { env: first.podman.env }),

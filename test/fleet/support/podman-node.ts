@@ -20,13 +20,16 @@ export interface PodmanNodeOptions {
   store?: AgentOptions['store'];
   /** Added to the agent's environment: REGISTRY_AUTH_FILE and the like. */
   agentEnv?: Record<string, string>;
+  /** false: no agent in this process (the test runs `cohortd agent` itself). */
+  agent?: boolean;
 }
 
 /** One node: its own podman storage and state (another node's stand-in), and its agent. */
 export interface PodmanNode {
   name: string;
   podman: CohortPodman;
-  agent: RunningAgent;
+  /** The agent in this process (absent with `agent: false`). */
+  agent?: RunningAgent;
   /** The agent's environment (the store's credentials are looked up in it). */
   agentEnv: Record<string, string>;
   /** `podman run -d` of a member of `group` through cohort, with its annotations. */
@@ -56,23 +59,26 @@ export async function startPodmanNode(
   const podman = await createCohortPodman({ coordinator, criuDir });
   const dir = mkdtempSync(join(tmpdir(), `cohort-${name}-`));
   const agentEnv = { ...podman.env, ...options.agentEnv };
-  const agent = startAgent({
-    node: name,
-    coordinator: { address: coordinator, connectTimeoutMs: 5_000 },
-    podman: { binary: PODMAN, globalArgs: [], env: podman.env },
-    runcRoots: [],
-    runc: RUNC,
-    cohort: COHORT_BIN,
-    env: agentEnv,
-    workDir: join(dir, 'agent'),
-    store: options.store ?? { tlsVerify: false },
-    podmanRuntimeName: 'cohort',
-    pollMs: 500,
-    logger: silentLogger,
-  });
+  const agent =
+    options.agent === false
+      ? undefined
+      : startAgent({
+          node: name,
+          coordinator: { address: coordinator, connectTimeoutMs: 5_000 },
+          podman: { binary: PODMAN, globalArgs: [], env: podman.env },
+          runcRoots: [],
+          runc: RUNC,
+          cohort: COHORT_BIN,
+          env: agentEnv,
+          workDir: join(dir, 'agent'),
+          store: options.store ?? { tlsVerify: false },
+          podmanRuntimeName: 'cohort',
+          pollMs: 500,
+          logger: silentLogger,
+        });
   let agentRunning = true;
   const stopAgent = () => {
-    if (agentRunning) agent.stop();
+    if (agentRunning) agent?.stop();
     agentRunning = false;
   };
   return {

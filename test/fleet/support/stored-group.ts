@@ -26,7 +26,7 @@ export async function startStoredPair(
 
 /** `checkpoint GROUP --store LOCATION --leave-running`, which must succeed; its epoch. */
 export async function storeCheckpoint(
-  fleet: OneNodeFleet,
+  fleet: Pick<OneNodeFleet, 'ctl'>,
   group: string,
   location: string,
 ): Promise<number> {
@@ -37,7 +37,7 @@ export async function storeCheckpoint(
 }
 
 export async function listCheckpoints(
-  fleet: OneNodeFleet,
+  fleet: Pick<OneNodeFleet, 'ctl'>,
   group: string,
 ): Promise<ListedCheckpoint[]> {
   return JSON.parse(
@@ -54,7 +54,7 @@ export function expectOneLineError(result: CliResult, code: number, pattern: Reg
 
 /** `restore GROUP --from LOCATION` must succeed, and every member must then run. */
 export async function expectRestores(
-  fleet: OneNodeFleet,
+  fleet: Pick<OneNodeFleet, 'ctl' | 'state'>,
   group: string,
   location: string,
   names: readonly string[],
