@@ -9,7 +9,14 @@ export interface ListedCheckpoint {
   epoch: number;
   location: string;
   createdAt: string;
-  members: { member: string; digest: string; size: number; reference: string }[];
+  members: {
+    member: string;
+    digest: string;
+    size: number;
+    reference: string;
+    engine: string;
+    bundle: string;
+  }[];
 }
 
 /** A running pair `a`, `b` with one checkpoint stored at `location`; they run on after it. */
