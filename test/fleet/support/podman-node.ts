@@ -56,7 +56,7 @@ export async function startPodmanNode(
   criuDir: string,
   options: PodmanNodeOptions = {},
 ): Promise<PodmanNode> {
-  const podman = await createCohortPodman({ coordinator, criuDir });
+  const podman = await createCohortPodman({ coordinator, ...(criuDir === '' ? {} : { criuDir }) });
   const dir = mkdtempSync(join(tmpdir(), `cohort-${name}-`));
   const agentEnv = { ...podman.env, ...options.agentEnv };
   const agent =
