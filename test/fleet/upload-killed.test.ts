@@ -31,7 +31,7 @@ describe.skipIf(tier.skip !== undefined)('an agent killed halfway through an upl
   const agents: AgentProcess[] = [];
   beforeAll(async () => {
     registry = await startRegistry();
-    coordinator = await startTestCoordinator();
+    coordinator = await startTestCoordinator({ metricsListen: '127.0.0.1:0' });
     node = await startPodmanNode(
       'node-a',
       coordinator.address,
@@ -120,6 +120,21 @@ describe.skipIf(tier.skip !== undefined)('an agent killed halfway through an upl
       [stored + 1, 'permanent'],
     ]);
     expect((await listCheckpoints({ ctl }, group)).map((c) => c.epoch)).toEqual([stored]);
+    // status: the newest permanent checkpoint is the unstored one, and says so.
+    const status = JSON.parse((await ctl(['status', group, '--json'])).stdout) as {
+      groups: { lastPermanent?: { epoch: number; outcome: string } }[];
+    };
+    expect(status.groups[0]?.lastPermanent).toMatchObject({
+      epoch: stored + 1,
+      outcome: 'permanent',
+    });
+    const metrics = await (
+      await fetch(`http://${coordinator.running.metricsAddress}/metrics`)
+    ).text();
+    for (const outcome of ['stored', 'permanent'])
+      expect(metrics).toContain(
+        `cohort_group_round_seconds_count{group="${group}",kind="checkpoint",outcome="${outcome}"} 1`,
+      );
     // The registry's group index still names the previous epoch as latest.
     const tags = (await (await fetch(`${registry.url}/v2/cohort/${group}/tags/list`)).json()) as {
       tags: string[];

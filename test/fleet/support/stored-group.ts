@@ -83,5 +83,7 @@ export async function expectRestores(
 function criuLogOf(stderr: string): string {
   const path = /CRIU's log: (\S+?)\)/.exec(stderr)?.[1];
   if (path === undefined || !existsSync(path)) return '';
-  return `\n--- ${path}\n${readFileSync(path, 'utf8').split('\n').slice(-30).join('\n')}`;
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const errors = lines.filter((line) => /error|fail/i.test(line)).slice(0, 20);
+  return `\n--- ${path}\n${[...errors, '...', ...lines.slice(-10)].join('\n')}`;
 }
