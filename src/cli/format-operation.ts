@@ -5,7 +5,8 @@ import { formatBytes, formatDuration, formatTable } from './table.js';
 export function formatOperation(result: OperationResult): string {
   const culprit = result.culprit === '' ? '' : `, culprit ${result.culprit}`;
   const reason = result.reason === '' ? '' : `: ${result.reason}`;
-  const head = `${result.kind} of group ${result.group}: ${result.outcome} at epoch ${result.epoch} in ${formatDuration(result.durationMs)}${culprit}${reason}\n`;
+  const how = result.epoch === 0 ? 'not started' : `${result.outcome} at epoch ${result.epoch}`;
+  const head = `${result.kind} of group ${result.group}: ${how} in ${formatDuration(result.durationMs)}${culprit}${reason}\n`;
   const stored = new Map(result.stored?.members.map((m) => [m.member, m]));
   const rows = Object.entries(result.placements)
     .sort(([a], [b]) => a.localeCompare(b))

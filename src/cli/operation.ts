@@ -55,9 +55,11 @@ function failure(result: OperationResult, wantStored: boolean): CohortError {
   const committed = result.outcome === 'permanent' || result.outcome === 'committed';
   const code = errorCode(result.errorCode, committed && wantStored);
   const culprit = result.culprit === '' ? '' : ` (culprit ${result.culprit})`;
+  // Epoch 0: refused before a round was opened; nothing was touched.
+  const how = result.epoch === 0 ? 'not started' : `${result.outcome} at epoch ${result.epoch}`;
   return new CohortError(
     code,
-    `${result.kind} of group ${result.group} ${result.outcome} at epoch ${result.epoch}${culprit}: ${result.reason || 'not done'}`,
+    `${result.kind} of group ${result.group} ${how}${culprit}: ${result.reason || 'not done'}`,
     {
       details: { group: result.group, epoch: result.epoch, culprit: result.culprit || undefined },
     },

@@ -2,7 +2,12 @@
 export { parseStoreLocation, isLoopbackHost, type StoreLocation } from './location.js';
 export { openStore, DEFAULT_CHUNK_SIZE } from './open-store.js';
 export { DEFAULT_GZIP_LEVEL } from './archive/archive-stream.js';
-export { makeExportFifo, type ExportFifo } from './archive/export-fifo.js';
+export {
+  drainLeftoverExports,
+  makeExportFifo,
+  type ExportFifo,
+  type FifoDrain,
+} from './archive/export-fifo.js';
 export {
   makeConfigDump,
   makeRuncArchiveSource,

@@ -1,10 +1,11 @@
+// The store library alone (no cohortd, no agent: see group-store-bench.ts for the whole path).
 // Stores 4 podman containers' checkpoints in a local registry two ways, on the same containers:
 // cohort's (podman --export into a FIFO, streamed, gzip'd, hashed and pushed, 4 at once) and
 // podman's own (checkpoint --create-image, then podman push, 4 at once). Prints both times, the
 // ratio, and the uploading process's peak RSS over its idle RSS.
 // Run: node --import tsx test/bench/store-bench.ts [--mib N (184)] [--rounds N (3)]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,8 +22,15 @@ import {
 import { createPodmanEnv, PODMAN, type PodmanEnv } from '../helpers/podman.js';
 import { startRegistry } from '../helpers/registry.js';
 import { run } from '../helpers/run.js';
-
-const MEMBERS = ['m1', 'm2', 'm3', 'm4'];
+import {
+  clearCheckpoints,
+  holdMemory,
+  median,
+  MEMBERS,
+  podmanWay,
+  processMiB,
+  waitForMemory,
+} from './store-workload.js';
 
 /** What the uploading process reports on stdout (one JSON line). */
 interface UploadReport {
@@ -30,13 +38,6 @@ interface UploadReport {
   idleRssMiB: number;
   peakRssMiB: number;
   stored: StoredMember[];
-}
-
-function statusMiB(field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync('/proc/self/status', 'utf8').match(
-    new RegExp(`${field}:\\s+(\\d+) kB`),
-  );
-  return Number(line?.[1] ?? 0) / 1024;
 }
 
 /** The uploading process: one putMember per container, each fed by podman through a FIFO. */
@@ -49,7 +50,7 @@ async function uploader(args: {
   const store = openStore(parseStoreLocation(args.location), { env: {}, tlsVerify: false });
   const work = mkdtempSync(join(tmpdir(), 'cohort-bench-fifo-'));
   await sleep(200);
-  const idleRssMiB = statusMiB('VmRSS');
+  const idleRssMiB = processMiB('self', 'VmRSS');
   const started = process.hrtime.bigint();
   const stored = await Promise.all(
     MEMBERS.map(async (member) => {
@@ -93,7 +94,12 @@ async function uploader(args: {
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   rmSync(work, { recursive: true, force: true });
-  const report: UploadReport = { seconds, idleRssMiB, peakRssMiB: statusMiB('VmHWM'), stored };
+  const report: UploadReport = {
+    seconds,
+    idleRssMiB,
+    peakRssMiB: processMiB('self', 'VmHWM'),
+    stored,
+  };
   process.stdout.write(JSON.stringify(report) + '\n');
 }
 
@@ -116,37 +122,6 @@ async function cohortWay(
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as UploadReport;
 }
 
-async function podmanWay(
-  host: string,
-  round: number,
-  podman: PodmanEnv,
-): Promise<{ seconds: number; create: number; push: number }> {
-  const started = process.hrtime.bigint();
-  const ref = (member: string): string => `${host}/podman-way/${member}:round-${round}`;
-  const created = await Promise.all(
-    MEMBERS.map((member) =>
-      podman.podman(
-        ['container', 'checkpoint', '--leave-running', '--create-image', ref(member), member],
-        { timeoutMs: 600_000 },
-      ),
-    ),
-  );
-  for (const result of created)
-    if (result.exitCode !== 0) throw new Error(`checkpoint --create-image: ${result.stderr}`);
-  const create = Number(process.hrtime.bigint() - started) / 1e9;
-  const pushed = await Promise.all(
-    MEMBERS.map((member) =>
-      podman.podman(['push', '--tls-verify=false', ref(member)], { timeoutMs: 600_000 }),
-    ),
-  );
-  for (const result of pushed)
-    if (result.exitCode !== 0) throw new Error(`podman push: ${result.stderr}`);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  // Keep podman's storage from growing round after round.
-  for (const member of MEMBERS) await podman.podman(['rmi', ref(member)]);
-  return { seconds, create, push: seconds - create };
-}
-
 async function main(): Promise<void> {
   const option = (name: string, fallback: number): number => {
     const at = process.argv.indexOf(name);
@@ -159,11 +134,10 @@ async function main(): Promise<void> {
   const podman = await createPodmanEnv({ runtime: 'runc' });
   try {
     for (const member of MEMBERS) {
-      const hold = `(head -c ${inputMiB * 1024 * 1024} /dev/urandom; exec sleep 1000000) | sort >/dev/null`;
+      const hold = holdMemory(inputMiB);
       await podman.podman(['run', '-d', '--name', member, podman.image, 'sh', '-c', hold]);
     }
-    await waitForMemory(podman, inputMiB);
-    const rss = await containersRss(podman);
+    const rss = await waitForMemory(podman, MEMBERS, inputMiB);
     const versions: PodmanVersions = {
       podmanVersion: '4.3.1',
       criuVersion: '4.2.1',
@@ -183,15 +157,10 @@ async function main(): Promise<void> {
     const location = `oci://${registry.host}/cohort/bench`;
     const cohortTimes: number[] = [];
     const podmanTimes: number[] = [];
-    // --leave-running keeps podman's checkpoint dir; a stale one would be exported again.
-    const clearCheckpoints = async (): Promise<void> => {
-      for (const member of MEMBERS)
-        rmSync(join(await podman.bundleOf(member), 'checkpoint'), { recursive: true, force: true });
-    };
     for (let round = 1; round <= rounds; round += 1) {
-      await clearCheckpoints();
-      const theirs = await podmanWay(registry.host, round, podman);
-      await clearCheckpoints();
+      await clearCheckpoints(podman, MEMBERS);
+      const theirs = await podmanWay(podman, registry.host, round, MEMBERS);
+      await clearCheckpoints(podman, MEMBERS);
       podmanTimes.push(theirs.seconds);
       console.log(
         `round ${round} podman: checkpoint --create-image ${theirs.create.toFixed(1)} s + push ${theirs.push.toFixed(1)} s = ${theirs.seconds.toFixed(1)} s`,
@@ -208,13 +177,6 @@ async function main(): Promise<void> {
         `round ${round} uploader RSS: idle ${ours.idleRssMiB.toFixed(0)} MiB, peak ${ours.peakRssMiB.toFixed(0)} MiB, growth ${(ours.peakRssMiB - ours.idleRssMiB).toFixed(0)} MiB (goal <= 64)`,
       );
     }
-    const median = (values: number[]): number => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const mid = sorted.length / 2;
-      return Number.isInteger(mid)
-        ? ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
-        : (sorted[Math.floor(mid)] ?? 0);
-    };
     const ratio = median(cohortTimes) / median(podmanTimes);
     console.log(
       `median: cohort ${median(cohortTimes).toFixed(1)} s, podman ${median(podmanTimes).toFixed(1)} s, ratio ${ratio.toFixed(2)} (goal <= 0.8)`,
@@ -223,34 +185,6 @@ async function main(): Promise<void> {
     await podman.cleanup();
     await registry.stop();
   }
-}
-
-/** Waits (bounded) until every container's sort has read its input: RSS above it and steady. */
-async function waitForMemory(podman: PodmanEnv, inputMiB: number): Promise<void> {
-  let last: number[] = [];
-  for (let i = 0; i < 300; i += 1) {
-    const rss = await containersRss(podman);
-    const steady = rss.every((r, n) => r >= inputMiB && r === last[n]);
-    if (rss.length === MEMBERS.length && steady) return;
-    last = rss;
-    await sleep(1000);
-  }
-  throw new Error('the containers never filled their memory');
-}
-
-/** Each container's largest process RSS in MiB (podman top). */
-async function containersRss(podman: PodmanEnv): Promise<number[]> {
-  const out: number[] = [];
-  for (const member of MEMBERS) {
-    // busybox runs sort as an applet of a forked sh: the largest process is the sort.
-    const top = await podman.podman(['top', member, 'pid', 'rss']);
-    const rss = top.stdout
-      .split('\n')
-      .slice(1)
-      .map((l) => Number(l.trim().split(/\s+/)[1] ?? 0));
-    out.push(Math.max(0, ...rss.filter(Number.isFinite)) / 1024);
-  }
-  return out;
 }
 
 if (process.argv.includes('--uploader')) {

@@ -1,147 +1,148 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { podmanAnnotation } from './support/cohort-podman.js';
 import { podmanMissing } from '../helpers/podman.js';
 import { RUNTIME_ENTRY } from '../helpers/runc.js';
+import { existsSync } from 'node:fs';
 import {
-  createCohortPodman,
-  podmanAnnotation,
-  type CohortPodman,
-} from './support/cohort-podman.js';
-import { startTestCoordinator, type TestCoordinator } from './support/coordinator.js';
-import { cohortctl } from './support/run-cli.js';
+  eventually,
+  newGroup,
+  startOneNodeFleet,
+  type OneNodeFleet,
+} from '../fleet/support/fleet.js';
+import type { CliResult } from './support/run-cli.js';
 
 const missing =
   podmanMissing() ?? (existsSync(RUNTIME_ENTRY) ? undefined : `${RUNTIME_ENTRY} is not built`);
+if (missing !== undefined)
+  console.log(`skipping cohortctl checkpoint/restore refusals: ${missing}`);
 
-/** Bad input to the podman verbs: each is refused up front, with one line and its own exit code. */
+/**
+ * Bad input to cohortctl checkpoint and restore of podman groups through cohortd: each is
+ * refused before any member is touched, with one line and its own exit code. Nothing here dumps:
+ * no CRIU is needed.
+ */
 describe.skipIf(missing !== undefined)('cohortctl checkpoint/restore refusals (podman)', () => {
-  let coordinator: TestCoordinator;
-  let podman: CohortPodman;
-  let scratch: string;
-  const ctl = (argv: string[]) =>
-    cohortctl(['--config', coordinator.configPath, ...argv], { env: podman.env });
-  const state = async (name: string) =>
-    (
-      await podman.podman(['container', 'inspect', '--format', '{{.State.Status}}', name])
-    ).stdout.trim();
-
+  let fleet: OneNodeFleet;
   beforeAll(async () => {
-    coordinator = await startTestCoordinator();
-    podman = await createCohortPodman({ coordinator: coordinator.address });
-    scratch = mkdtempSync(join(tmpdir(), 'cohortctl-podman-'));
-    const run = (name: string, annotations: string[], detach = true) =>
-      podman.podman([
-        '--runtime',
-        'cohort',
-        detach ? 'run' : 'create',
-        ...(detach ? ['-d'] : []),
-        '--name',
-        name,
-        ...annotations.flatMap((a) => ['--annotation', podmanAnnotation(a)]),
-        podman.image,
-        'sleep',
-        '600',
-      ]);
-    // "shop" declares two members; only one container exists.
-    const web = await run('shop-web', [
-      'io.cohort.group=shop',
-      'io.cohort.member=web',
-      'io.cohort.group.members=web,db',
-    ]);
-    expect(web.exitCode, web.stderr).toBe(0);
-    // "idle" has its one member created but never started.
-    expect(
-      (await run('idle-one', ['io.cohort.group=idle', 'io.cohort.member=one'], false)).exitCode,
-    ).toBe(0);
-    // "twins": two containers claim the same member name.
-    for (const name of ['twin-1', 'twin-2']) {
-      expect((await run(name, ['io.cohort.group=twins', 'io.cohort.member=same'])).exitCode).toBe(
-        0,
-      );
-    }
+    fleet = await startOneNodeFleet('');
   });
-
   afterAll(async () => {
-    await podman?.cleanup();
-    await coordinator?.stop();
-    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    await fleet?.stop();
   });
 
-  function expectRefusal(
-    result: { code: number; stdout: string; stderr: string },
-    code: number,
-    message: RegExp,
-  ) {
-    expect(result.stdout).toBe('');
+  function expectRefusal(result: CliResult, code: number, message: RegExp) {
+    // At most the verb's heading: no member line, no outcome.
+    expect(result.stdout).toMatch(/^((checkpoint|restore) of group \S+\n)?$/);
     expect(result.stderr).toMatch(/^cohortctl: [^\n]+\n$/);
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(code);
   }
 
-  it('exits 5 when podman is not installed', async () => {
-    const result = await ctl(['checkpoint', 'shop', '--podman', '/nonexistent/podman']);
+  /** A podman container declaring `member` of `group`, created (and started unless told not to). */
+  async function container(group: string, member: string, name: string, start = true) {
+    const annotations = [`io.cohort.group=${group}`, `io.cohort.member=${member}`];
+    const result = await fleet.podman.podman([
+      '--runtime',
+      'cohort',
+      start ? 'run' : 'create',
+      ...(start ? ['-d'] : []),
+      '--name',
+      name,
+      ...annotations.flatMap((a) => ['--annotation', podmanAnnotation(a)]),
+      fleet.podman.image,
+      'sleep',
+      '600',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(0);
+  }
+
+  /** Waits until cohortd's agent has reported `count` containers of `group`. */
+  async function reported(group: string, count: number) {
+    await eventually(async () => {
+      const view = JSON.parse((await fleet.ctl(['group', 'show', group, '--json'])).stdout) as {
+        members: unknown[];
+      };
+      return view.members.length === count ? true : undefined;
+    }, `cohortd hears of ${count} containers of ${group}`);
+  }
+
+  it('exits 4 for a group no node reports', async () => {
+    const group = newGroup();
     expectRefusal(
-      result,
-      5,
-      /podman not found \(\/nonexistent\/podman: ENOENT\); install podman or pass --podman PATH/,
+      await fleet.ctl(['checkpoint', group]),
+      EXIT.notFound,
+      new RegExp(`no connected node reports a member of group ${group}: start its containers`),
     );
   });
 
-  it('exits 4 for a group neither podman nor the coordinator knows', async () => {
-    expectRefusal(await ctl(['checkpoint', 'nosuch']), 4, /unknown group "nosuch"/);
-    expectRefusal(await ctl(['restore', 'nosuch']), 4, /unknown group "nosuch"/);
-  });
-
-  it('exits 4 for a group the coordinator knows but that has no podman containers', async () => {
-    const manifest = join(scratch, 'empty.yaml');
-    writeFileSync(manifest, 'name: empty\nsize: 1\n');
-    expect((await ctl(['group', 'apply', '-f', manifest])).code).toBe(0);
-    expectRefusal(await ctl(['checkpoint', 'empty']), 4, /group empty has no podman containers/);
-  });
-
-  it('exits 4 when a declared member has no container, and leaves the others running', async () => {
-    const result = await ctl(['checkpoint', 'shop']);
+  it('exits 2 for a restore with no store named, and none in the policy', async () => {
+    const group = newGroup();
     expectRefusal(
-      result,
-      4,
-      /group shop: member "db" \(listed in io\.cohort\.group\.members on shop-web\) has no container/,
-    );
-    expect(await state('shop-web')).toBe('running');
-    expectRefusal(await ctl(['restore', 'shop']), 4, /member "db" .* has no container/);
-  });
-
-  it('exits 1 when a member is not running, before anything is checkpointed', async () => {
-    const result = await ctl(['checkpoint', 'idle']);
-    expectRefusal(
-      result,
-      1,
-      /group idle: one \(idle-one\) is created; only running containers can be checkpointed/,
+      await fleet.ctl(['restore', group]),
+      EXIT.usage,
+      new RegExp(`group ${group} has no store in its policy; name one with --from LOCATION`),
     );
   });
 
-  it('exits 2 when two containers claim one member name', async () => {
+  it('exits 4 for a restore from a store that holds nothing of the group', async () => {
+    const group = newGroup();
     expectRefusal(
-      await ctl(['checkpoint', 'twins']),
-      2,
-      /twin-1 and twin-2 both claim member name "same"|twin-2 and twin-1 both claim/,
+      await fleet.ctl(['restore', group, '--from', `dir:/tmp/${group}-nothing-here`]),
+      EXIT.notFound,
+      new RegExp(`store dir:/tmp/${group}-nothing-here has no .*checkpoint.* of group ${group}`),
     );
   });
 
-  it('exits 2 when --import names no readable directory', async () => {
+  it('exits 2 for a location that is neither dir: nor oci://, naming the option', async () => {
+    const group = newGroup();
     expectRefusal(
-      await ctl(['restore', 'shop', '--import', join(scratch, 'absent')]),
-      2,
-      /--import .*absent: cannot be read \(ENOENT\)/,
+      await fleet.ctl(['checkpoint', group, '--store', 'ftp://example/x']),
+      EXIT.usage,
+      /store "ftp:\/\/example\/x": the location must start with dir: or oci:\/\/; give dir:\/.+ or oci:\/\/.+/,
+    );
+    expectRefusal(
+      await fleet.ctl(['restore', group, '--from', 'dir:relative/path']),
+      EXIT.usage,
+      /from "dir:relative\/path": a dir: store needs an absolute path/,
     );
   });
 
-  it('exits 4 when a group member holds no coordinated checkpoint to restore', async () => {
+  it('exits 2 for an epoch that is not a whole number from 1', async () => {
     expectRefusal(
-      await ctl(['restore', 'idle']),
-      4,
-      /member one \(idle-one\) has no coordinated checkpoint of group idle/,
+      await fleet.ctl(['restore', newGroup(), '--from', 'dir:/tmp/x', '--epoch', '0']),
+      EXIT.usage,
+      /--epoch must be a whole number from 1/,
     );
+  });
+
+  it('refuses (exit 1) to checkpoint a group whose member is created but not running, and starts nothing', async () => {
+    const group = newGroup();
+    await container(group, 'one', `${group}-one`, false);
+    await reported(group, 1);
+    expectRefusal(
+      await fleet.ctl(['checkpoint', group]),
+      EXIT.failed,
+      new RegExp(
+        `group ${group}: one on node-a is stopped; only running members can be checkpointed: start them, or restore the group`,
+      ),
+    );
+    expect(await fleet.state(`${group}-one`)).toBe('created');
+  });
+
+  it('refuses (exit 1) when two containers claim one member name, naming it and the fix', async () => {
+    const group = newGroup();
+    await container(group, 'same', `${group}-1`);
+    await container(group, 'same', `${group}-2`);
+    await reported(group, 2);
+    expectRefusal(
+      await fleet.ctl(['checkpoint', group]),
+      EXIT.failed,
+      new RegExp(
+        `member same of group ${group} is reported by nodes .+; give each container its own member name, or remove one`,
+      ),
+    );
+    for (const name of [`${group}-1`, `${group}-2`])
+      expect(await fleet.state(name)).toBe('running');
   });
 });

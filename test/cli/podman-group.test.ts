@@ -1,176 +1,182 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeCriu } from '../../src/criu/probe.js';
-import { podmanMissing } from '../helpers/podman.js';
-import { RUNTIME_ENTRY, uniqueId } from '../helpers/runc.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { realCriuTier } from '../criu/support/criu-tier.js';
 import {
-  createCohortPodman,
-  podmanAnnotation,
-  type CohortPodman,
-} from './support/cohort-podman.js';
-import { startTestCoordinator, type TestCoordinator } from './support/coordinator.js';
-import { cohortctl } from './support/run-cli.js';
+  newGroup,
+  startOneNodeFleet,
+  waitForMembers,
+  type OneNodeFleet,
+} from '../fleet/support/fleet.js';
+import { podmanMissing } from '../helpers/podman.js';
 
-const missing =
-  podmanMissing() ?? (existsSync(RUNTIME_ENTRY) ? undefined : `${RUNTIME_ENTRY} is not built`);
-const criu = missing === undefined ? await probeCriu() : { rejected: [] };
-const why =
-  missing ??
-  (criu.usable === undefined ? `no usable CRIU (${criu.rejected.join('; ')})` : undefined);
-if (why !== undefined)
-  console.log(`skipping cohortctl group checkpoint/restore through podman: ${why}`);
+const tier = await realCriuTier(
+  'cohortctl checkpoint and restore of a podman group',
+  podmanMissing(),
+);
 
-/** A counter that changes ten times a second: a restored member resumes from its checkpoint. */
-const COUNTER = 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done';
+interface Result {
+  group: string;
+  kind: string;
+  epoch: number;
+  outcome: string;
+  culprit: string;
+  placements: Record<string, string>;
+  stored?: { epoch: number; location: string; members: { member: string; digest: string }[] };
+}
 
-describe.skipIf(why !== undefined)('cohortctl checkpoint and restore of a podman group', () => {
-  let coordinator: TestCoordinator;
-  let podman: CohortPodman;
-  let exports: string;
-  const group = uniqueId('pair').replace(/-/g, '');
-  const names = { a: `${group}-a`, b: `${group}-b` };
-  const ctl = (argv: string[]) =>
-    cohortctl(['--config', coordinator.configPath, ...argv], { env: podman.env });
-  const podmanArg = '--podman-arg=--runtime=cohort';
-  /**
-   * podman runs a runtime's checkpoint with only PATH and XDG_RUNTIME_DIR, so COHORT_CONFIG never
-   * reaches it there: the coordinator travels with each container, in its annotations.
-   */
-  const groupAnnotations = (name: string, member: string, members: string) => [
-    `io.cohort.group=${name}`,
-    `io.cohort.member=${member}`,
-    `io.cohort.group.members=${members}`,
-    `io.cohort.coordinator=${coordinator.address}`,
-  ];
-  const state = async (name: string) =>
-    (
-      await podman.podman(['container', 'inspect', '--format', '{{.State.Status}}', name])
-    ).stdout.trim();
-
-  async function startMember(
-    member: string,
-    name: string,
-    command = COUNTER,
-    inGroup = group,
-    members = 'a,b',
-  ) {
-    const annotations = groupAnnotations(inGroup, member, members);
-    const result = await podman.podman([
-      '--runtime',
-      'cohort',
-      'run',
-      '-d',
-      '--name',
-      name,
-      ...annotations.flatMap((a) => ['--annotation', podmanAnnotation(a)]),
-      podman.image,
-      'sh',
-      '-c',
-      command,
-    ]);
-    expect(result.exitCode, result.stderr).toBe(0);
-  }
-
-  beforeAll(async () => {
-    coordinator = await startTestCoordinator();
-    podman = await createCohortPodman({
-      coordinator: coordinator.address,
-      criuDir: dirname(criu.usable?.path ?? ''),
+/** cohortctl's group verbs through cohortd and its agent, as a person at a terminal uses them. */
+describe.skipIf(tier.skip !== undefined)(
+  'cohortctl checkpoint and restore of a podman group',
+  () => {
+    let fleet: OneNodeFleet;
+    let stores: string;
+    beforeAll(async () => {
+      fleet = await startOneNodeFleet(dirname(tier.skip === undefined ? tier.criu : ''));
+      stores = mkdtempSync(join(tmpdir(), 'cohortctl-stores-'));
     });
-    exports = mkdtempSync(join(tmpdir(), 'cohortctl-exports-'));
-    await startMember('a', names.a);
-    await startMember('b', names.b);
-  });
+    afterAll(async () => {
+      await fleet?.stop();
+      if (stores !== undefined) rmSync(stores, { recursive: true, force: true });
+    });
 
-  afterAll(async () => {
-    await podman?.cleanup();
-    await coordinator?.stop();
-    if (exports !== undefined) rmSync(exports, { recursive: true, force: true });
-  });
+    /** A running group of counting members, reported to cohortd; returns its containers' names. */
+    async function startGroup(group: string, members = ['a', 'b']): Promise<string[]> {
+      const names = await Promise.all(members.map((m) => fleet.startMember(group, m, members)));
+      await waitForMembers(fleet.ctl, group, members);
+      return names;
+    }
 
-  let firstEpoch = 0;
-  // The containers are gone by then: restore recreates them from the exported archives.
-  const restoreImported = (epoch: number, ...extra: string[]) =>
-    ctl(['restore', group, '--import', exports, '--epoch', String(epoch), ...extra]);
+    it('checkpoint --store: a line per member as it goes, the outcome, each member stored; history and status say so', async () => {
+      const group = newGroup();
+      const names = await startGroup(group);
+      const location = `dir:${join(stores, group)}`;
+      const result = await fleet.ctl(['checkpoint', group, '--store', location]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const lines = result.stdout.split('\n');
+      expect(lines[0]).toBe(`checkpoint of group ${group}`);
+      // Progress is polled: which stages show varies, but every member shows up with its epoch.
+      for (const m of ['a', 'b'])
+        expect(result.stdout).toMatch(
+          new RegExp(`^  ${m}  ${group}-${m}  [a-z ]+ \\(epoch 1\\)$`, 'm'),
+        );
+      expect(result.stdout).toMatch(
+        new RegExp(`^checkpoint of group ${group}: stored at epoch 1 in [\\d.]+m?s$`, 'm'),
+      );
+      expect(result.stdout).toContain(`stored in ${location}\n`);
+      expect(result.stdout).toMatch(
+        /^MEMBER +NODE +SIZE +DIGEST\na +node-a +[\d.]+ KiB +sha256:[0-9a-f]{64}\nb +node-a /m,
+      );
+      // Without --leave-running the checkpoint stops them.
+      for (const name of names) expect(await fleet.state(name)).toBe('exited');
 
-  it('checkpoints every member together, exporting one archive per member', async () => {
-    const result = await ctl(['checkpoint', group, '--export', exports, podmanArg]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const summary = /checkpoint of group \S+: (committed|permanent) at epoch (\d+)/.exec(
-      result.stdout,
-    );
-    expect(summary, result.stdout).not.toBeNull();
-    firstEpoch = Number(summary?.[2]);
-    expect(result.stdout).toMatch(/^ {2}a +\S+ +\S+ .*-> ok$/m);
-    expect(readdirSync(exports).sort()).toEqual(['a.tar.gz', 'b.tar.gz']);
-    expect([await state(names.a), await state(names.b)]).toEqual(['exited', 'exited']);
-  });
+      const history = (await fleet.ctl(['history', group])).stdout;
+      expect(history).toMatch(/^EPOCH +KIND +OUTCOME +OPENED/);
+      expect(history).toMatch(/^1 +checkpoint +stored +/m);
+      const status = (await fleet.ctl(['status', group])).stdout;
+      expect(status).toMatch(/last permanent checkpoint: epoch 1 at .+, members a, b/);
+    });
 
-  it('records the round: history and status show it permanent, with each member', async () => {
-    const history = JSON.parse((await ctl(['history', group, '--json'])).stdout) as {
-      epoch: number;
-      kind: string;
-      outcome: string;
-      members: string[];
-    }[];
-    const round = history.find((r) => r.epoch === firstEpoch);
-    expect(round).toMatchObject({ kind: 'checkpoint', outcome: 'permanent' });
-    expect([...(round?.members ?? [])].sort()).toEqual(['a', 'b']);
-    const status = await ctl(['status', group]);
-    expect(status.stdout).toContain(`last permanent checkpoint: epoch ${firstEpoch} at `);
-  });
+    it('--json: each outcome as one object; restore --epoch restores the older checkpoint asked for', async () => {
+      const group = newGroup();
+      const names = await startGroup(group);
+      const location = `dir:${join(stores, group)}`;
+      const checkpoint = async () => {
+        const out = await fleet.ctl([
+          'checkpoint',
+          group,
+          '--store',
+          location,
+          '--leave-running',
+          '--json',
+        ]);
+        expect(out.code, out.stderr).toBe(0);
+        return JSON.parse(out.stdout) as Result;
+      };
+      const first = await checkpoint();
+      expect(first).toMatchObject({
+        group,
+        kind: 'checkpoint',
+        outcome: 'stored',
+        placements: { a: 'node-a', b: 'node-a' },
+        stored: { epoch: first.epoch, location },
+      });
+      // --leave-running: they run on.
+      for (const name of names) expect(await fleet.state(name)).toBe('running');
+      const second = await checkpoint();
+      expect(second.epoch).toBeGreaterThan(first.epoch);
 
-  it('restores the group in place from that checkpoint', async () => {
-    const result = await ctl(['restore', group, '--epoch', String(firstEpoch), podmanArg]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`restoring checkpoint epoch ${firstEpoch}`);
-    expect([await state(names.a), await state(names.b)]).toEqual(['running', 'running']);
-  });
+      const restore = await fleet.ctl([
+        'restore',
+        group,
+        '--epoch',
+        String(first.epoch),
+        '--from',
+        location,
+        '--json',
+      ]);
+      expect(restore.stderr).toBe('');
+      expect(restore.code).toBe(0);
+      const restored = JSON.parse(restore.stdout) as Result;
+      expect(restored).toMatchObject({ kind: 'restore', outcome: 'permanent' });
+      expect(restored.stored?.epoch).toBe(first.epoch);
+      expect(restored.stored?.members.map((m) => m.digest)).toEqual(
+        first.stored?.members.map((m) => m.digest),
+      );
+      for (const name of names) expect(await fleet.state(name)).toBe('running');
+    });
 
-  it('restores the group from the exported archives after the containers are gone', async () => {
-    await podman.podman(['rm', '--force', '--time', '0', names.a, names.b]);
-    const result = await restoreImported(firstEpoch, podmanArg);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect([await state(names.a), await state(names.b)]).toEqual(['running', 'running']);
-  });
+    it('a member that cannot be dumped fails the whole group: culprit named, exit 1, every member still running', async () => {
+      const group = newGroup();
+      const members = ['ok', 'ghost'];
+      await fleet.startMember(group, 'ok', members);
+      // A deleted file of 2 MiB held open: over CRIU's ghost-file limit (1 MiB), so its dump fails.
+      await fleet.startMember(
+        group,
+        'ghost',
+        members,
+        'dd if=/dev/zero of=/tmp/big bs=1M count=2 2>/dev/null; exec 3</tmp/big; rm /tmp/big; sleep 600',
+      );
+      await waitForMembers(fleet.ctl, group, members);
+      const result = await fleet.ctl([
+        'checkpoint',
+        group,
+        '--store',
+        `dir:${join(stores, group)}`,
+      ]);
+      expect(result.code).toBe(EXIT.failed);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^cohortctl: checkpoint of group ${group} aborted at epoch 1 \\(culprit ghost\\): [^\\n]+\\n$`,
+        ),
+      );
+      for (const member of members) expect(await fleet.state(`${group}-${member}`)).toBe('running');
+      const history = JSON.parse((await fleet.ctl(['history', group, '--json'])).stdout) as {
+        outcome: string;
+        culprit?: string;
+      }[];
+      expect(history.at(-1)).toMatchObject({ outcome: 'aborted', culprit: 'ghost' });
+      expect(JSON.parse((await fleet.ctl(['checkpoints', group, '--json'])).stdout)).toEqual([]);
+    });
 
-  it('refuses an epoch the images do not hold, exit 4', async () => {
-    await podman.podman(['rm', '--force', '--time', '0', names.a, names.b]);
-    const result = await restoreImported(firstEpoch + 1000);
-    expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/hold checkpoint epoch \d+, not \d+/);
-  });
-
-  it('fails the whole group when one member cannot be dumped: culprit named, exit 1, every member still running', async () => {
-    const failing = uniqueId('fail').replace(/-/g, '');
-    const start = (member: string, command: string) =>
-      startMember(member, `${failing}-${member}`, command, failing, 'ok,ghost');
-    await start('ok', COUNTER);
-    // A deleted file of 2 MiB held open: over CRIU's ghost-file limit (1 MiB), so its dump fails.
-    await start(
-      'ghost',
-      'dd if=/dev/zero of=/tmp/big bs=1M count=2 2>/dev/null; exec 3</tmp/big; rm /tmp/big; sleep 600',
-    );
-    const result = await ctl(['checkpoint', failing, podmanArg]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
-      new RegExp(
-        `^cohortctl: checkpoint of group ${failing} failed at epoch \\d+: culprit ghost: [^\\n]+\\n$`,
-      ),
-    );
-    expect([await state(`${failing}-ok`), await state(`${failing}-ghost`)]).toEqual([
-      'running',
-      'running',
-    ]);
-    const history = JSON.parse((await ctl(['history', failing, '--json'])).stdout) as {
-      outcome: string;
-      culprit?: string;
-    }[];
-    expect(history.at(-1)).toMatchObject({ outcome: 'aborted', culprit: 'ghost' });
-  });
-});
+    it('checkpoint with no store keeps it on the nodes (permanent, exit 0); restore then asks for a store', async () => {
+      const group = newGroup();
+      await startGroup(group);
+      const result = await fleet.ctl(['checkpoint', group, '--leave-running']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(
+        new RegExp(`^checkpoint of group ${group}: permanent at epoch 1 `, 'm'),
+      );
+      expect(result.stdout).not.toContain('stored in');
+      const restore = await fleet.ctl(['restore', group]);
+      expect(restore.code).toBe(EXIT.usage);
+      expect(restore.stderr).toBe(
+        `cohortctl: group ${group} has no store in its policy; name one with --from LOCATION\n`,
+      );
+    });
+  },
+);

@@ -19,6 +19,8 @@ export function registryMissing(): string | undefined {
 export interface RegistryOptions {
   /** Serve HTTPS with a certificate from a throwaway CA (the CA file is `caFile`). */
   tls?: boolean;
+  /** Serve HTTPS with this pair instead (e.g. made by `cohortctl pki init`); `caFile` signed it. */
+  certificate?: { cert: string; key: string; caFile: string };
   /** htpasswd users (bcrypt), as user → password. */
   users?: Record<string, string>;
   /** Token auth (the Bearer challenge flow): the realm of a token server, and the cert that signs its tokens. */
@@ -135,8 +137,8 @@ async function serveRegistry(
   const host = `127.0.0.1:${port}`;
   const http: Record<string, unknown> = { addr: host, secret: `test-${process.pid}-${port}` };
   let caFile: string | undefined;
-  if (options.tls === true) {
-    const pki = makeTestCa(dir);
+  if (options.tls === true || options.certificate !== undefined) {
+    const pki = options.certificate ?? makeTestCa(dir);
     caFile = pki.caFile;
     http.tls = { certificate: pki.cert, key: pki.key };
   }
@@ -176,7 +178,7 @@ async function serveRegistry(
   const chunks: string[] = [];
   child.stdout?.on('data', (data: Buffer) => chunks.push(data.toString()));
   child.stderr?.on('data', (data: Buffer) => chunks.push(data.toString()));
-  const url = `${options.tls === true ? 'https' : 'http'}://${host}`;
+  const url = `${caFile === undefined ? 'http' : 'https'}://${host}`;
   try {
     await waitForRegistry(host, child, () => chunks.join(''));
   } catch (error) {

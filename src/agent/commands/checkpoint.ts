@@ -93,8 +93,17 @@ async function one(
           throw error;
         },
       );
-      const [stored] = await Promise.all([upload, engine]);
-      return facts(stored, member);
+      try {
+        const [stored] = await Promise.all([upload, engine]);
+        return facts(stored, member);
+      } catch (error) {
+        // The upload failed: podman still writes into the FIFO (open read-write itself, it never
+        // sees the reader go); drained, it finishes and lets go of the container.
+        const drain = fifo.drain();
+        await engine.catch(() => undefined);
+        drain.stop();
+        throw error;
+      }
     } finally {
       await fifo.remove();
     }

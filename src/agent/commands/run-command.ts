@@ -1,12 +1,32 @@
 import { toCohortError, type CohortError } from '../../core/errors.js';
 import type { AgentCommand, CommandResult } from '../../gen/cohort/v1/agent.js';
+import { drainLeftoverExports } from '../../store/index.js';
 import { checkpointMembers } from './checkpoint.js';
 import type { CommandContext } from './context.js';
 import { restoreMembers } from './restore.js';
 import { publishCheckpoint, readCheckpoint, stopMembers } from './small.js';
 
+const leftovers = new WeakMap<CommandContext, Promise<void>>();
+
+/**
+ * Before this agent's first work: export FIFOs a previous agent on this work dir left (it died
+ * mid-upload) are drained, or the podman still writing into them would hold its container's
+ * lock for good and every podman call on it would hang.
+ */
+function clearLeftovers(c: CommandContext): Promise<void> {
+  let done = leftovers.get(c);
+  if (done === undefined) {
+    done = drainLeftoverExports(c.o.workDir).then((count) => {
+      if (count > 0) c.o.logger.warn({ count }, 'agent-drained-leftover-exports');
+    });
+    leftovers.set(c, done);
+  }
+  return done;
+}
+
 /** Carries out one command and says how it went; a failure names the member that failed. */
 export async function runCommand(c: CommandContext, command: AgentCommand): Promise<CommandResult> {
+  await clearLeftovers(c);
   const result: CommandResult = {
     commandId: command.commandId,
     ok: true,

@@ -22,7 +22,7 @@ const MEMBER_STAGES: readonly MemberStage[] = [
   'completed',
   'failed',
 ];
-const OUTCOMES: readonly RoundOutcome[] = ['open', 'committed', 'permanent', 'aborted'];
+const OUTCOMES: readonly RoundOutcome[] = ['open', 'committed', 'permanent', 'stored', 'aborted'];
 
 /** A word the server sends as a string, if it is one this client knows; else the fallback. */
 function oneOf<T extends string>(value: string, known: readonly T[], fallback: T): T {

@@ -31,8 +31,24 @@ export async function checkpointGroup(
     fleet.registry.list(),
   );
   const members = located.map((l) => l.member.member);
-  const { epoch, end } = await fleet.openRound({ group: plan.group, kind: 'checkpoint', members });
   const placements = Object.fromEntries(located.map((l) => [l.member.member, l.node]));
+  if (plan.store !== undefined) {
+    const refused = await checkStore(fleet, plan.group, plan.store, [...byNode(located).keys()]);
+    if (refused !== undefined) {
+      // No round was opened (epoch 0): every member runs on as it did.
+      return {
+        group: plan.group,
+        kind: 'checkpoint',
+        epoch: 0,
+        placements,
+        outcome: 'aborted',
+        reason: refused.message,
+        errorCode: refused.errorCode || ErrorCode.Store,
+        durationMs: fleet.clock() - started,
+      };
+    }
+  }
+  const { epoch, end } = await fleet.openRound({ group: plan.group, kind: 'checkpoint', members });
   const base = { group: plan.group, kind: 'checkpoint' as const, epoch, placements };
   const results = await Promise.all(
     [...byNode(located)].map(([node, here]) => dispatch(fleet, node, here, epoch, plan)),
@@ -77,6 +93,28 @@ export async function checkpointGroup(
     };
   }
   return { ...base, outcome: 'stored', stored: checkpoint, durationMs: durationMs() };
+}
+
+/**
+ * Every node that will upload reads the store first: a store it cannot reach, that refuses its
+ * credentials, or that holds another group's checkpoints fails the checkpoint before any member
+ * is dumped (without --leave-running a dump stops the members: nothing would be left running or
+ * stored). An empty store is fine. Returns the first refusal.
+ */
+async function checkStore(
+  fleet: FleetContext,
+  group: string,
+  location: string,
+  nodes: readonly string[],
+): Promise<CommandResult | undefined> {
+  const results = await Promise.all(
+    nodes.map((node) =>
+      fleet.registry
+        .send(node, { $case: 'read', value: { group, location } })
+        .catch((error: unknown) => failure(toCohortError(error), '')),
+    ),
+  );
+  return results.find((r) => !r.ok && r.errorCode !== ErrorCode.StoreNotFound);
 }
 
 /** One node's part: its members' engine checkpoints and uploads. A failure aborts the round. */

@@ -66,7 +66,7 @@ function refusalFor(ctx: Ctx, join: JoinFields): CohortError | undefined {
   return undefined;
 }
 
-/** Only a permanent checkpoint may be restored; an epoch never seen here is the caller's word. */
+/** Only a permanent (or stored) checkpoint may be restored; an epoch never seen here is the caller's word. */
 function restoreRefusal(ctx: Ctx, join: JoinFields): CohortError | undefined {
   const epoch = join.checkpointEpoch;
   if (epoch === undefined) {
@@ -80,7 +80,9 @@ function restoreRefusal(ctx: Ctx, join: JoinFields): CohortError | undefined {
   }
   const record = historyRecord(ctx.state, join.group, epoch);
   if (record === undefined) return undefined;
-  if (record.kind === 'checkpoint' && record.outcome === 'permanent') return undefined;
+  // A stored checkpoint is a permanent one that also reached the store.
+  const restorable = record.outcome === 'permanent' || record.outcome === 'stored';
+  if (record.kind === 'checkpoint' && restorable) return undefined;
   const what =
     record.kind !== 'checkpoint'
       ? 'is a restore round, not a checkpoint'

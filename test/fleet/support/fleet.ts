@@ -1,37 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAgent, type RunningAgent } from '../../../src/agent/agent.js';
-import { silentLogger } from '../../../src/coordinator/server/logger.js';
-import {
-  createCohortPodman,
-  podmanAnnotation,
-  type CohortPodman,
-} from '../../cli/support/cohort-podman.js';
+import type { RunningAgent } from '../../../src/agent/agent.js';
+import type { CohortPodman } from '../../cli/support/cohort-podman.js';
 import { startTestCoordinator, type TestCoordinator } from '../../cli/support/coordinator.js';
 import { cohortctl } from '../../cli/support/run-cli.js';
-import { cohortDefaultStateDir } from '../../helpers/cohort-state.js';
-import { PODMAN } from '../../helpers/podman.js';
-import { COHORT_BIN, RUNC } from '../../helpers/runc.js';
+import { startPodmanNode, type PodmanNode, type PodmanNodeOptions } from './podman-node.js';
 
-/** A counter that changes ten times a second: a restored member resumes from its checkpoint. */
-export const COUNTER = 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done';
+export { COUNTER } from './podman-node.js';
+
+export interface FleetOptions extends PodmanNodeOptions {
+  /** Serve /healthz and /metrics on 127.0.0.1 (coordinator.running.metricsAddress). */
+  metrics?: boolean;
+}
 
 export interface OneNodeFleet {
   coordinator: TestCoordinator;
   podman: CohortPodman;
-  agent: RunningAgent;
-  dir: string;
+  agent?: RunningAgent;
+  /** The first node, node-a; the fleet's own startMember, count and state are its. */
+  node: PodmanNode;
   ctl(argv: string[]): ReturnType<typeof cohortctl>;
-  /** `podman run -d` of a member of `group` through cohort, with its annotations. */
-  startMember(
-    group: string,
-    member: string,
-    members: readonly string[],
-    command?: string,
-  ): Promise<string>;
-  count(name: string): Promise<number>;
+  startMember: PodmanNode['startMember'];
+  count: PodmanNode['count'];
   state(name: string): Promise<string>;
+  /** Another node with its own podman storage and state dir, and its agent. */
+  addNode(name: string, options?: PodmanNodeOptions): Promise<PodmanNode>;
   stop(): Promise<void>;
 }
 
@@ -39,69 +30,33 @@ export interface OneNodeFleet {
 export async function startOneNodeFleet(
   criuDir: string,
   agentLossMs = 15_000,
+  options: FleetOptions = {},
 ): Promise<OneNodeFleet> {
-  const coordinator = await startTestCoordinator({ agentLossMs });
-  const podman = await createCohortPodman({ coordinator: coordinator.address, criuDir });
-  const dir = mkdtempSync(join(tmpdir(), 'cohort-fleet-'));
-  const agent = startAgent({
-    node: 'node-a',
-    coordinator: { address: coordinator.address, connectTimeoutMs: 5_000 },
-    podman: { binary: PODMAN, globalArgs: [], env: podman.env },
-    runcRoots: [],
-    runc: RUNC,
-    cohort: COHORT_BIN,
-    env: podman.env,
-    // podman's conmon passes its env's config; podman's own checkpoint call passes none.
-    sessionStateDirs: [podman.stateDir, cohortDefaultStateDir()],
-    workDir: join(dir, 'agent'),
-    store: { tlsVerify: false },
-    podmanRuntimeName: 'cohort',
-    pollMs: 500,
-    logger: silentLogger,
+  const coordinator = await startTestCoordinator({
+    agentLossMs,
+    ...(options.metrics === true ? { metricsListen: '127.0.0.1:0' } : {}),
   });
-  const inspect = async (name: string, format: string) =>
-    (await podman.podman(['container', 'inspect', '--format', format, name])).stdout.trim();
+  const nodes: PodmanNode[] = [];
+  const addNode = async (name: string, nodeOptions: PodmanNodeOptions = {}) => {
+    const node = await startPodmanNode(name, coordinator.address, criuDir, nodeOptions);
+    nodes.push(node);
+    return node;
+  };
+  const first = await addNode('node-a', options);
   return {
     coordinator,
-    podman,
-    agent,
-    dir,
-    ctl: (argv) => cohortctl(['--config', coordinator.configPath, ...argv], { env: podman.env }),
-    async startMember(group, member, members, command = COUNTER) {
-      const name = `${group}-${member}`;
-      const annotations = [
-        `io.cohort.group=${group}`,
-        `io.cohort.member=${member}`,
-        `io.cohort.group.members=${members.join(':')}`,
-        `io.cohort.coordinator=${coordinator.address}`,
-      ];
-      const result = await podman.podman([
-        '--runtime',
-        'cohort',
-        'run',
-        '-d',
-        '--name',
-        name,
-        ...annotations.flatMap((a) => ['--annotation', podmanAnnotation(a)]),
-        podman.image,
-        'sh',
-        '-c',
-        command,
-      ]);
-      if (result.exitCode !== 0) throw new Error(`podman run ${name}: ${result.stderr}`);
-      return name;
-    },
-    async count(name) {
-      // podman cp reads a stopped container's files too.
-      const result = await podman.podman(['cp', `${name}:/tmp/count`, '-']);
-      return Number(/(\d+)\s*$/.exec(result.stdout.replace(/\0+/g, ''))?.[1] ?? Number.NaN);
-    },
-    state: (name) => inspect(name, '{{.State.Status}}'),
+    podman: first.podman,
+    ...(first.agent === undefined ? {} : { agent: first.agent }),
+    node: first,
+    ctl: (argv) =>
+      cohortctl(['--config', coordinator.configPath, ...argv], { env: first.podman.env }),
+    startMember: (...args) => first.startMember(...args),
+    count: (name, file) => first.count(name, file),
+    state: (name) => first.state(name),
+    addNode,
     async stop() {
-      agent.stop();
-      await podman.cleanup();
+      for (const node of nodes) await node.stop();
       await coordinator.stop();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -119,4 +74,27 @@ export async function eventually<T>(
     if (Date.now() > until) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Waits until cohortd hears of every member of `group` running (its agents report them). */
+export async function waitForMembers(
+  ctl: OneNodeFleet['ctl'],
+  group: string,
+  members: readonly string[],
+): Promise<void> {
+  await eventually(
+    async () => {
+      const view = JSON.parse((await ctl(['group', 'show', group, '--json'])).stdout) as {
+        members: { member: string; state: string }[];
+      };
+      const running = view.members.filter((m) => m.state === 'running').map((m) => m.member);
+      return members.every((m) => running.includes(m)) ? true : undefined;
+    },
+    `cohortd hears of members ${members.join(', ')} of ${group} running`,
+  );
+}
+
+/** A group name no other test uses. */
+export function newGroup(prefix = 'g'): string {
+  return `${prefix}${Math.random().toString(36).slice(2, 8)}`;
 }
