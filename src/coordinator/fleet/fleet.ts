@@ -1,4 +1,4 @@
-import { CohortError, ErrorCode } from '../../core/errors.js';
+import { CohortError, ErrorCode, toCohortError } from '../../core/errors.js';
 import { DEFAULT_POLICY, type GroupPolicy } from '../rules/policy.js';
 import type { ScheduleState } from '../rules/schedule.js';
 import type { MachineRunner } from '../server/machine-runner.js';
@@ -141,12 +141,20 @@ export class Fleet {
     const what = scheduled ? 'a scheduled checkpoint' : 'a checkpoint';
     return this.locks.tryRun(group, what, async () => {
       if (!scheduled) this.scheduler.started(group);
-      const outcome = await checkpointGroup(this.context, {
-        group,
-        keep: policy.keep,
-        options,
-        ...(store === undefined ? {} : { store }),
-      });
+      let outcome: OperationOutcome;
+      try {
+        outcome = await checkpointGroup(this.context, {
+          group,
+          keep: policy.keep,
+          options,
+          ...(store === undefined ? {} : { store }),
+        });
+      } catch (error) {
+        // Refused before a round (members missing, claimed twice): the schedule must go on.
+        if (!scheduled)
+          this.scheduler.finished(group, { ok: false, reason: toCohortError(error).message });
+        throw error;
+      }
       if (!scheduled) {
         const ok =
           outcome.outcome === 'stored' || (outcome.outcome === 'permanent' && store === undefined);
