@@ -30,7 +30,7 @@ describe.skipIf(tier.skip !== undefined)('a group across two nodes, faults and b
     await untilConnected(cluster, ['n1', 'n2']);
   });
   afterAll(async () => cluster?.stop());
-  beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.logTails())));
+  beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.keepLogs())));
 
   async function startGroup(group: string): Promise<void> {
     await runMember(n1, group, 'p', ['p', 'q'], memberScript('counter'));

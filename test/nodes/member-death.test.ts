@@ -38,7 +38,7 @@ describe.skipIf(tier.skip !== undefined)('a group across two nodes when a member
     await untilConnected(cluster, ['n1', 'n2']);
   });
   afterAll(async () => cluster?.stop());
-  beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.logTails())));
+  beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.keepLogs())));
 
   it('without a stored checkpoint yet, says so and leaves the members as they are', async () => {
     const group = 'fresh';

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cohortctl, type CliResult } from '../../cli/support/run-cli.js';
@@ -42,8 +42,8 @@ export interface Cluster {
   /** cohortctl with the admin pair, over TCP. */
   ctl(argv: readonly string[]): Promise<CliResult>;
   ctlJson<T>(argv: readonly string[]): Promise<T>;
-  /** The end of cohortd's log and of every agent's, for a failed test's report. */
-  logTails(): string;
+  /** Keeps every daemon's whole log (in the temp dir), and says where, with the end of each. */
+  keepLogs(): string;
   stop(): Promise<void>;
 }
 
@@ -165,8 +165,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
         if (result.code !== 0) throw new Error(`cohortctl ${argv.join(' ')}: ${result.stderr}`);
         return JSON.parse(result.stdout) as T;
       },
-      logTails: () =>
-        [cohortd, ...agents].map((d) => `--- ${d.logFile}\n${tail(d.text(), 40)}`).join('\n'),
+      keepLogs() {
+        const kept = mkdtempSync(join(tmpdir(), 'cohort-logs-nodes-'));
+        for (const d of [cohortd, ...agents])
+          copyFileSync(d.logFile, join(kept, d.logFile.slice(dir.length + 1).replace(/\//g, '-')));
+        const tails = [cohortd, ...agents].map((d) => `--- ${d.logFile}\n${tail(d.text(), 30)}`);
+        return [`whole logs kept in ${kept}`, ...tails].join('\n');
+      },
       stop,
     };
   } catch (error) {
