@@ -10,6 +10,8 @@ const BENCHES = [
   'barrier-latency.ts',
   'coordinator-round.ts',
   'criu-bench.ts',
+  'schedule-bench.ts',
+  'recovery-bench.ts',
 ];
 const only = process.argv.slice(2);
 let failed = 0;
