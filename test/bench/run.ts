@@ -15,6 +15,12 @@ const BENCHES: [string, string[]][] = [
   ['barrier-latency.ts', full ? [] : ['--quick']],
   ['coordinator-round.ts', []],
   ['criu-bench.ts', []],
+  ['schedule-bench.ts', []],
+  ['recovery-bench.ts', []],
+  ['group-store-bench.ts', []],
+  ['store-bench.ts', []],
+  ['etcd-bench.ts', []],
+  ['failover-bench.ts', full ? [] : ['--quick']],
 ];
 
 type GoalRow = {

@@ -54,6 +54,21 @@ describe('the schedule of a group with an interval', () => {
     expect(state.nextDueAt).toBe(50_000);
   });
 
+  it('counts the ticks a round ran over when it ends, though nothing woke during it', () => {
+    // The scheduler arms no timer for a running group: its end is the first look.
+    const state = drive([
+      [10_000, 'start'],
+      [32_500, 'ok'],
+    ]);
+    expect(state.skipped).toBe(2);
+    const counted = drive([
+      [10_000, 'start'],
+      [20_000, 'tick'],
+      [32_500, 'ok'],
+    ]);
+    expect(counted.skipped).toBe(2);
+  });
+
   it('after a success, is due one interval after the round began: no drift by round length', () => {
     const state = drive([
       [10_000, 'start'],

@@ -38,8 +38,11 @@ export async function checkpointMembers(
     tcpEstablished: command.options?.tcpEstablished ?? false,
     fileLocks: command.options?.fileLocks ?? false,
   };
+  // Only a checkpoint that stops its members explains their stopping: with leave-running, a
+  // member that stops meanwhile died, and must be reported as such.
+  const stopping = options.leaveRunning ? [] : command.members;
   const results = await c.busy.around(
-    command.members.map((m) => memberKey(command.group, m)),
+    stopping.map((m) => memberKey(command.group, m)),
     () =>
       Promise.all(
         command.members.map(async (name) => {

@@ -27,6 +27,7 @@ export function makeFleetContext(
   ends: RoundEnds,
   logger: Logger,
   clock: () => number,
+  claim: (group: string, epoch: number) => void = () => undefined,
 ): FleetContext {
   return {
     registry,
@@ -36,6 +37,7 @@ export function makeFleetContext(
     openRound: (spec) =>
       runner.mutate((m, now) => {
         const { epoch, effects } = m.openRound(spec, now);
+        claim(spec.group, epoch);
         return { value: { epoch, end: ends.expect(spec.group, epoch) }, effects };
       }),
     abortRound: (group, epoch, reason, culprit) =>

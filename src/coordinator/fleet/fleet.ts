@@ -1,4 +1,4 @@
-import { CohortError, ErrorCode } from '../../core/errors.js';
+import { CohortError, ErrorCode, toCohortError } from '../../core/errors.js';
 import { DEFAULT_POLICY, type GroupPolicy } from '../rules/policy.js';
 import type { ScheduleState } from '../rules/schedule.js';
 import type { MachineRunner } from '../server/machine-runner.js';
@@ -14,6 +14,7 @@ import { Recoverer } from './recoverer.js';
 import { restoreGroup, type RestorePlan } from './restore-group.js';
 import { RoundEnds } from './round-ends.js';
 import { Scheduler } from './scheduler.js';
+import { StrayRounds } from './stray-rounds.js';
 
 export interface FleetOptions {
   runner: MachineRunner;
@@ -34,15 +35,20 @@ export class Fleet {
   private readonly context: FleetContext;
   private readonly locks = new GroupLocks();
   private readonly scheduler: Scheduler;
+  private readonly stray: StrayRounds;
 
   constructor(private readonly o: FleetOptions) {
     this.registry = new AgentRegistry(o.agentLossMs, o.clock);
+    this.stray = new StrayRounds(o.runner, (group, epoch, reason) =>
+      this.context.abortRound(group, epoch, reason),
+    );
     this.context = makeFleetContext(
       this.registry,
       o.runner,
       new RoundEnds(o.runner),
       o.logger,
       o.clock,
+      (group, epoch) => this.stray.claim(group, epoch),
     );
     this.scheduler = new Scheduler({
       clock: o.clock,
@@ -141,12 +147,22 @@ export class Fleet {
     const what = scheduled ? 'a scheduled checkpoint' : 'a checkpoint';
     return this.locks.tryRun(group, what, async () => {
       if (!scheduled) this.scheduler.started(group);
-      const outcome = await checkpointGroup(this.context, {
-        group,
-        keep: policy.keep,
-        options,
-        ...(store === undefined ? {} : { store }),
-      });
+      let outcome: OperationOutcome;
+      try {
+        outcome = await this.stray.around(group, () =>
+          checkpointGroup(this.context, {
+            group,
+            keep: policy.keep,
+            options,
+            ...(store === undefined ? {} : { store }),
+          }),
+        );
+      } catch (error) {
+        // Refused before a round (members missing, claimed twice): the schedule must go on.
+        if (!scheduled)
+          this.scheduler.finished(group, { ok: false, reason: toCohortError(error).message });
+        throw error;
+      }
       if (!scheduled) {
         const ok =
           outcome.outcome === 'stored' || (outcome.outcome === 'permanent' && store === undefined);
@@ -163,7 +179,7 @@ export class Fleet {
   private async restoreHeld(plan: RestorePlan): Promise<OperationOutcome> {
     this.scheduler.started(plan.group);
     try {
-      const outcome = await restoreGroup(this.context, plan);
+      const outcome = await this.stray.around(plan.group, () => restoreGroup(this.context, plan));
       this.o.metrics.groupRound(plan.group, 'restore', outcome.outcome, outcome.durationMs / 1000);
       return outcome;
     } finally {

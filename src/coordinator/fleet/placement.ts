@@ -9,7 +9,8 @@ export interface LocatedMember {
 
 /**
  * Where each member of a group runs, from what the connected agents report. Refused, naming the
- * members, when none is reported, when two nodes claim one member, or when one is not running.
+ * members, when none is reported, when one is reported only by an agent that is not connected,
+ * when two nodes claim one member, or when one is not running.
  */
 export function locateForCheckpoint(
   group: string,
@@ -23,6 +24,18 @@ export function locateForCheckpoint(
       ErrorCode.NotFound,
       `no connected node reports a member of group ${group}: start its containers (annotated io.cohort.group=${group}) and an agent on their nodes`,
       { details: { group } },
+    );
+  }
+  // A group is checkpointed whole: a member only an absent agent reports makes any round partial.
+  const away = found.filter(
+    (f) => !connected.has(f.node) && !live.some((l) => l.member.member === f.member.member),
+  );
+  if (away.length > 0) {
+    const list = away.map((f) => `${f.member.member} (node ${f.node})`).join(', ');
+    throw new CohortError(
+      ErrorCode.Unreachable,
+      `group ${group} is checkpointed whole, but the agent of member ${list} is not connected: start that agent again, or wait for the group's recovery once the node counts as lost`,
+      { details: { group, node: away[0]?.node ?? '' } },
     );
   }
   const byMember = new Map<string, LocatedMember[]>();

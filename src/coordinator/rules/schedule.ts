@@ -92,7 +92,8 @@ export function roundFinished(
   random: number,
 ): ScheduleState {
   const started = state.runningSince ?? now;
-  const next: ScheduleState = { ...state, retrying: false };
+  // Ticks that fell due during the round and no wakeup counted yet are skipped ticks too.
+  const next: ScheduleState = { ...skipOverdue(state, policy, now), retrying: false };
   delete next.runningSince;
   const tick =
     policy.intervalMs === undefined ? undefined : nextTick(started, policy.intervalMs, now);

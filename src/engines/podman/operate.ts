@@ -33,9 +33,12 @@ export async function restorePodman(
   );
 }
 
-/** Stops and removes a container, whatever its state; a container already gone is fine. */
+/**
+ * Kills and removes a container, whatever its state; a container already gone is fine. Its state
+ * is discarded (a restore replaces it), so it gets no SIGTERM grace, as runc's delete --force.
+ */
 export async function removePodman(podman: Podman, containerId: string): Promise<void> {
-  const result = await runPodman(podman, ['rm', '--force', '--time', '2', containerId]);
+  const result = await runPodman(podman, ['rm', '--force', '--time', '0', containerId]);
   if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
     throw new CohortError(
       ErrorCode.Engine,
