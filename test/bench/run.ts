@@ -20,7 +20,7 @@ const BENCHES: [string, string[]][] = [
   ['group-store-bench.ts', []],
   ['store-bench.ts', []],
   ['etcd-bench.ts', []],
-  ['failover-bench.ts', full ? [] : ['--quick']],
+  ['failover-bench.ts', []],
 ];
 
 type GoalRow = {
