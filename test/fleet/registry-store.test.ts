@@ -8,6 +8,7 @@ import { realCriuTier } from '../criu/support/criu-tier.js';
 import { podmanMissing } from '../helpers/podman.js';
 import { registryMissing } from '../helpers/registry.js';
 import { run } from '../helpers/run.js';
+import { startTestSessionHost } from '../helpers/session-host.js';
 import {
   eventually,
   newGroup,
@@ -209,6 +210,8 @@ describe.skipIf(tier.skip !== undefined)(
       const others = await Promise.all(
         names.map(() => createCohortPodman({ coordinator: fleet.coordinator.address, criuDir })),
       );
+      // Each node's agent would host its members' sessions; here a host per podman stands in.
+      const hosts = await Promise.all(others.map((other) => startTestSessionHost(other.stateDir)));
       try {
         const images = ['a', 'b'].map((m) => `${secure.host}/cohort/${group}/${m}:epoch-${epoch}`);
         const pull = ['pull', '--cert-dir', secure.certDir, '--authfile', authFile];
@@ -236,6 +239,7 @@ describe.skipIf(tier.skip !== undefined)(
           }, `${name} counts on past ${at} on its own podman`);
         }
       } finally {
+        for (const host of hosts) await host.stop();
         for (const other of others) await other.cleanup();
       }
     });
