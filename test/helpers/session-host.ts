@@ -38,29 +38,43 @@ export interface HostProcess {
 }
 
 export async function startSessionHostProcess(stateDir: string): Promise<HostProcess> {
-  const host = (path: string) => pathToFileURL(join(REPO_ROOT, 'dist', 'src', path)).href;
-  const script = [
-    `const { startSessionHost } = await import(${JSON.stringify(host('runtime/host/session-host.js'))});`,
-    `const { silentLogger } = await import(${JSON.stringify(host('coordinator/server/logger.js'))});`,
-    `startSessionHost({ stateDir: ${JSON.stringify(stateDir)}, logger: silentLogger });`,
-    'setInterval(() => undefined, 60_000);',
-  ].join('\n');
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const [host] = spawnSessionHostProcesses(stateDir, 1);
+  if (host === undefined) throw new Error('no host process');
   const pidFile = join(stateDir, 'host', 'pid');
-  for (let waited = 0; readPid(pidFile) !== child.pid; waited += 50) {
+  for (let waited = 0; readPid(pidFile) !== host.pid; waited += 50) {
     if (waited > 10_000) throw new Error(`the host process never served ${pidFile}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return {
-    pid: child.pid ?? 0,
-    async kill() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  return host;
+}
+
+/** `count` host processes for one state dir, started at once, without waiting for any to serve. */
+export function spawnSessionHostProcesses(stateDir: string, count: number): HostProcess[] {
+  const module = (path: string) => pathToFileURL(join(REPO_ROOT, 'dist', 'src', path)).href;
+  const script = [
+    `const { startSessionHost } = await import(${JSON.stringify(module('runtime/host/session-host.js'))});`,
+    `const { silentLogger } = await import(${JSON.stringify(module('coordinator/server/logger.js'))});`,
+    `startSessionHost({ stateDir: ${JSON.stringify(stateDir)}, logger: silentLogger });`,
+    'setInterval(() => undefined, 60_000);',
+  ].join('\n');
+  return Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return {
+      pid: child.pid ?? 0,
+      async kill() {
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+  });
+}
+
+/** The pid a host file (pid, owner) names. */
+export function hostFilePid(stateDir: string, file: 'pid' | 'owner'): number | undefined {
+  return readPid(join(stateDir, 'host', file));
 }
 
 function readPid(path: string): number | undefined {

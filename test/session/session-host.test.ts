@@ -3,7 +3,12 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../helpers/runc.js';
-import { startSessionHostProcess, startTestSessionHost } from '../helpers/session-host.js';
+import {
+  hostFilePid,
+  spawnSessionHostProcesses,
+  startSessionHostProcess,
+  startTestSessionHost,
+} from '../helpers/session-host.js';
 import { useCoordinator } from './coordinator-fixture.js';
 import {
   checkpointMembers,
@@ -127,6 +132,36 @@ describe('the session host serves group members; without it they fail closed', (
     await second;
     const [result] = await checkpointMembers(fixture, fixture.members, { leaveRunning: true });
     expect(result?.exitCode, result?.stderr).toBe(0);
+  });
+
+  it('serves from exactly one of several hosts started at once, and from another when it dies', async () => {
+    fixture = await startGroup({ size: 1, socket, host: 'none' });
+    const { stateDir } = fixture.sandbox;
+    const hosts = spawnSessionHostProcesses(stateDir, 4);
+    stops.push(async () => {
+      for (const host of hosts) await host.kill();
+    });
+    const servingOne = async (except?: number) => {
+      for (let waited = 0; waited < 10_000; waited += 100) {
+        const pid = hostFilePid(stateDir, 'pid');
+        if (pid !== except && hosts.some((host) => host.pid === pid)) return pid;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('no host process serves within 10 s');
+    };
+    const first = await servingOne();
+    // Past a few ticks: a second serving host would remake the channels and name itself.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect([hostFilePid(stateDir, 'pid'), hostFilePid(stateDir, 'owner')]).toEqual([first, first]);
+    const [before] = await checkpointMembers(fixture, fixture.members, { leaveRunning: true });
+    expect(before?.exitCode, before?.stderr).toBe(0);
+
+    await hosts.find((host) => host.pid === first)?.kill();
+    const second = await servingOne(first);
+    expect(hostFilePid(stateDir, 'owner')).toBe(second);
+    const [after] = await checkpointMembers(fixture, fixture.members, { leaveRunning: true });
+    expect(after?.exitCode, after?.stderr).toBe(0);
+    await expectRunningAndThawed(fixture);
   });
 
   it("gives runc the caller's --status-fd at its number, and none of the host's FIFOs", async () => {

@@ -9,6 +9,9 @@ export function sessionHostDir(stateDir: string): string {
 }
 
 export const HOST_FILES = {
+  /** Names the host that claimed the dir; written first, with link(2), so only one claims it. */
+  owner: 'owner',
+  /** Names the host once it serves: front doors read it. */
   pid: 'pid',
   door: 'door',
   /** A FIFO no one writes: a front door waits on it with `read -t`, a sleep without a process. */

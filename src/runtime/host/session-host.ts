@@ -1,19 +1,12 @@
 import { execFile } from 'node:child_process';
-import {
-  constants,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-} from 'node:fs';
+import { constants, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { writeFileAtomic } from '../../core/atomic-write.js';
 import type { Logger } from '../../coordinator/server/logger.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
+import { alive, claimHostDir, ownerPid, releaseHostDir, servingPid } from './host-claim.js';
 import { HOST_FILES, sessionHostDir } from './layout.js';
 import { ChannelPool } from './pool.js';
 import { serveCall } from './serve-call.js';
@@ -43,7 +36,7 @@ export interface SessionHost {
   stop(): void;
 }
 
-/** Dirs this process serves: a restart in the same process may take its own pid file over. */
+/** Dirs this process serves: a restart in the same process may take its own claim over. */
 const servedHere = new Set<string>();
 
 /**
@@ -55,18 +48,20 @@ export function startSessionHost(o: SessionHostOptions): SessionHost {
   const dir = sessionHostDir(o.stateDir);
   const env = o.env ?? process.env;
   const shared = new SharedServices(env);
-  const pool = new ChannelPool(
-    join(dir, HOST_FILES.channels),
-    join(dir, HOST_FILES.staging),
-    (channel, line) => {
-      void serveCall(channel, line, shared, env, o.logger).catch((error: unknown) => {
-        o.logger.error({ message: String(error) }, 'front-door-call-failed');
-        channel.close();
-      });
-    },
-    o.poolSize,
-  );
+  const newPool = () =>
+    new ChannelPool(
+      join(dir, HOST_FILES.channels),
+      join(dir, HOST_FILES.staging),
+      (channel, line) => {
+        void serveCall(channel, line, shared, env, o.logger).catch((error: unknown) => {
+          o.logger.error({ message: String(error) }, 'front-door-call-failed');
+          channel.close();
+        });
+      },
+      o.poolSize,
+    );
   let state: 'standby' | 'starting' | 'serving' | 'stopped' = 'standby';
+  let pool: ChannelPool | undefined;
   let door: { socket: Socket } | undefined;
   let becameReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => {
@@ -75,26 +70,45 @@ export function startSessionHost(o: SessionHostOptions): SessionHost {
 
   const takeOver = async (): Promise<void> => {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (servedHere.has(dir) || !claimHostDir(dir)) {
+      state = 'standby';
+      return;
+    }
+    servedHere.add(dir);
     rmSync(join(dir, HOST_FILES.channels), { recursive: true, force: true });
     rmSync(join(dir, HOST_FILES.staging), { recursive: true, force: true });
     const doorPath = join(dir, HOST_FILES.door);
     const fifos = [doorPath, join(dir, HOST_FILES.idle)].filter((path) => !existsSync(path));
     if (fifos.length > 0) await run('mkfifo', ['-m', '600', ...fifos]);
-    await pool.start();
+    const starting = newPool();
+    pool = starting;
+    await starting.start();
     if (state !== 'starting') return;
-    door = listenDoor(doorPath, () => void pool.fill());
+    door = listenDoor(doorPath, () => void starting.fill());
     writeFileAtomic(join(dir, HOST_FILES.pid), `${process.pid}\n`, 0o644);
-    servedHere.add(dir);
     state = 'serving';
     o.logger.info({ dir }, 'session-host-serving');
     becameReady();
   };
 
+  /** Stops serving without giving the dir up: another host claimed it. */
+  const standDown = (): void => {
+    o.logger.warn({ dir, pid: ownerPid(dir) }, 'session-host-displaced');
+    pool?.stop();
+    door?.socket.destroy();
+    servedHere.delete(dir);
+    state = 'standby';
+  };
+
   const tick = (): void => {
-    if (state === 'serving') pool.sweep();
-    else if (state === 'standby' && otherHost(dir) === undefined) {
+    if (state === 'serving') {
+      if (ownerPid(dir) === process.pid) pool?.sweep();
+      else standDown();
+    } else if (state === 'standby' && otherHost(dir) === undefined) {
       state = 'starting';
       takeOver().catch((error: unknown) => {
+        pool?.stop();
+        if (servedHere.delete(dir)) releaseHostDir(dir);
         state = 'standby';
         o.logger.error({ dir, message: String(error) }, 'session-host-failed');
       });
@@ -114,36 +128,23 @@ export function startSessionHost(o: SessionHostOptions): SessionHost {
       const wasServing = state === 'serving' || state === 'starting';
       state = 'stopped';
       clearInterval(timer);
-      pool.stop();
+      pool?.stop();
       door?.socket.destroy();
       shared.close();
-      if (!wasServing) return;
-      servedHere.delete(dir);
-      if (readPid(dir) === process.pid) unlinkSafe(join(dir, HOST_FILES.pid));
+      if (wasServing && servedHere.delete(dir)) releaseHostDir(dir);
     },
   };
 }
 
 /** The pid of a live host serving `dir` other than this process's, if any. */
 function otherHost(dir: string): number | undefined {
-  const pid = readPid(dir);
-  if (pid === undefined) return undefined;
-  if (pid === process.pid) return servedHere.has(dir) ? pid : undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
+  for (const pid of [ownerPid(dir), servingPid(dir)]) {
+    if (pid === undefined) continue;
+    if (pid === process.pid) {
+      if (servedHere.has(dir)) return pid;
+    } else if (alive(pid)) return pid;
   }
-}
-
-function readPid(dir: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(dir, HOST_FILES.pid), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return undefined;
 }
 
 /** The door: a front door that found no free channel writes "@more" and waits a moment. */
@@ -154,12 +155,4 @@ function listenDoor(path: string, more: () => void): { socket: Socket } {
     if (line.startsWith('@more')) more();
   });
   return { socket };
-}
-
-function unlinkSafe(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
 }
