@@ -33,7 +33,8 @@ export function checkpointCommand(context: CliContext): CommandModule<object, Ch
         group: args.group,
         json: args.json,
         intervalMs: args.interval,
-        wantStored: args.store !== undefined,
+        // A store given here or in the group's policy: a checkpoint not stored there failed.
+        wantStored: (policyStore) => args.store !== undefined || policyStore !== '',
         run: (client) =>
           client.groups.checkpoint({
             group: args.group,

@@ -11,8 +11,8 @@ export interface GroupOperation {
   group: string;
   json: boolean;
   intervalMs: number;
-  /** Whether the operation must end stored (a checkpoint to a store) to count as done. */
-  wantStored: boolean;
+  /** Whether the operation must end stored to count as done, given the group's policy store. */
+  wantStored(policyStore: string): boolean;
   run(client: CoordinatorClient): Promise<OperationResult>;
 }
 
@@ -26,10 +26,9 @@ export async function runOperation(context: CliContext, operation: GroupOperatio
   const { io } = context;
   const before = await client.status(operation.group).catch(() => undefined);
   const afterEpoch = before?.groups[0]?.lastEpoch ?? 0;
-  const members = (await client.groups.show(operation.group)).members.map((m) => ({
-    member: m.member,
-    label: m.label,
-  }));
+  const shown = await client.groups.show(operation.group);
+  const members = shown.members.map((m) => ({ member: m.member, label: m.label }));
+  const wantStored = operation.wantStored(shown.policy?.store ?? '');
   const view = operation.json || members.length === 0 ? undefined : new ProgressView(io, members);
   if (!operation.json) io.out(`${operation.kind} of group ${operation.group}\n`);
   const follower = followRound({
@@ -46,9 +45,8 @@ export async function runOperation(context: CliContext, operation: GroupOperatio
     await follower.stop();
   }
   io.out(operation.json ? JSON.stringify(result) + '\n' : formatOperation(result));
-  const done =
-    result.outcome === 'stored' || (result.outcome === 'permanent' && !operation.wantStored);
-  if (!done) throw failure(result, operation.wantStored);
+  const done = result.outcome === 'stored' || (result.outcome === 'permanent' && !wantStored);
+  if (!done) throw failure(result, wantStored);
 }
 
 function failure(result: OperationResult, wantStored: boolean): CohortError {

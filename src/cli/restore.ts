@@ -38,7 +38,7 @@ export function restoreCommand(context: CliContext): CommandModule<object, Resto
         group: args.group,
         json: args.json,
         intervalMs: args.interval,
-        wantStored: false,
+        wantStored: () => false,
         run: (client) =>
           client.groups.restore({
             group: args.group,

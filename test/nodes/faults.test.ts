@@ -32,15 +32,16 @@ describe.skipIf(tier.skip !== undefined)('a group across two nodes, faults and b
   afterAll(async () => cluster?.stop());
   beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.keepLogs())));
 
-  async function startGroup(group: string): Promise<void> {
-    await runMember(n1, group, 'p', ['p', 'q'], memberScript('counter'));
-    await runMember(n2, group, 'q', ['p', 'q'], memberScript('counter'));
+  async function startGroup(group: string, before = ''): Promise<void> {
+    await runMember(n1, group, 'p', ['p', 'q'], before + memberScript('counter'));
+    await runMember(n2, group, 'q', ['p', 'q'], before + memberScript('counter'));
     await untilRunning(cluster, group, 2);
   }
 
   it('an interval shorter than a round: ticks are skipped and counted, rounds never overlap', async () => {
     const group = 'busy';
-    await startGroup(group);
+    // 96 MB of random bytes on each member's tmpfs: CRIU dumps them, the store gzips them.
+    await startGroup(group, 'head -c 96000000 /dev/urandom > /data/ballast; ');
     const policy = ['--interval', '1s', '--store', `dir:${join(cluster.dir, 'store-busy')}`];
     expect((await cluster.ctl(['group', 'set', group, ...policy])).code).toBe(0);
     await untilStored(cluster, group, (stored) => stored.length >= 3);
@@ -98,6 +99,12 @@ describe.skipIf(tier.skip !== undefined)('a group across two nodes, faults and b
       const listed = await cluster.ctlJson<StoredCheckpoint[]>(['checkpoints', group]);
       expect(listed.map((c) => c.epoch)).toEqual([kept?.epoch]);
       expect(snapshot(join(store, `epoch-${kept?.epoch ?? 0}`))).toEqual(files);
+      // An operator's checkpoint to the policy's store fails the same way, with exit 11.
+      await cluster.ctl(['group', 'set', group, '--interval', '0']);
+      const asked = await cluster.ctl(['checkpoint', group, '--leave-running']);
+      expect(asked.code, asked.stderr).toBe(11);
+      expect(asked.stderr).toMatch(/permanent at epoch \d+ \(culprit [pq]\): committed but not stored/);
+      await cluster.ctl(['group', 'set', group, '--interval', '2s']);
 
       await runOk('mount', ['-o', 'remount,rw', store]);
       const after = await untilStored(cluster, group, (stored) =>

@@ -131,5 +131,17 @@ describe('the schedule of a group with an interval', () => {
     expect(reschedule(state, {}, 5_000).nextDueAt).toBeUndefined();
     const retrying = { ...state, retrying: true, nextDueAt: 6_000 };
     expect(reschedule(retrying, { intervalMs: 60_000 }, 5_000).nextDueAt).toBe(6_000);
+    // The interval removed: the planned retry goes with it.
+    expect(reschedule(retrying, {}, 5_000)).toMatchObject({ retrying: false });
+    expect(reschedule(retrying, {}, 5_000).nextDueAt).toBeUndefined();
+  });
+
+  it('never retries a failed round of a group without an interval: a person asked, and was told', () => {
+    const none = {};
+    let state = roundStarted(newSchedule(none, 0), none, 1_000);
+    state = roundFinished(state, none, failed, 2_000, 0.5);
+    expect(state).toMatchObject({ consecutiveFailures: 1, retrying: false, lastFailureAt: 2_000 });
+    expect(state.nextDueAt).toBeUndefined();
+    expect(nextWakeup([state])).toBeUndefined();
   });
 });

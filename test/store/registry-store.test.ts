@@ -229,10 +229,10 @@ describe.skipIf(missing !== undefined)(
       }
     });
 
-    it('refuses plain HTTP unless told --tls-verify=false', async () => {
+    it('refuses plain HTTP unless told --store-tls-verify=false', async () => {
       const store = openStore(parseStoreLocation(`oci://${registry.host}/cohort/tls`), { env: {} });
       const error = await expectStoreError(() => store.list('web'), ErrorCode.StoreUnreachable);
-      expect(error.message).toContain('--tls-verify=false');
+      expect(error.message).toContain('--store-tls-verify=false');
     });
 
     it('names a port nobody listens on', async () => {

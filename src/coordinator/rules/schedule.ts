@@ -22,14 +22,17 @@ export function newSchedule(policy: Pick<GroupPolicy, 'intervalMs'>, now: number
   return state;
 }
 
-/** The policy changed: the interval starts again from now; a retry already planned stands. */
+/**
+ * The policy changed: the interval starts again from now; a retry already planned stands,
+ * unless the interval was removed (then nothing is due until a person asks).
+ */
 export function reschedule(
   state: ScheduleState,
   policy: Pick<GroupPolicy, 'intervalMs'>,
   now: number,
 ): ScheduleState {
-  if (state.retrying) return state;
-  const next = { ...state };
+  if (state.retrying && policy.intervalMs !== undefined) return state;
+  const next = { ...state, retrying: false };
   if (policy.intervalMs === undefined) delete next.nextDueAt;
   else next.nextDueAt = now + policy.intervalMs;
   return next;
@@ -107,9 +110,14 @@ export function roundFinished(
   next.lastFailureAt = now;
   next.lastFailure = outcome.reason;
   next.consecutiveFailures = state.consecutiveFailures + 1;
+  // No interval: the round was a person's, who heard its outcome; nothing retries it.
+  if (tick === undefined) {
+    delete next.nextDueAt;
+    return next;
+  }
   const retryAt = now + backoffMs(next.consecutiveFailures, random);
-  next.retrying = tick === undefined || retryAt < tick;
-  next.nextDueAt = tick === undefined ? retryAt : Math.min(retryAt, tick);
+  next.retrying = retryAt < tick;
+  next.nextDueAt = Math.min(retryAt, tick);
   return next;
 }
 

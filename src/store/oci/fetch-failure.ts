@@ -21,14 +21,14 @@ export function describeFetchFailure(
   if (TLS_CODES.has(code)) {
     return {
       why: `its TLS certificate is not trusted (${code})`,
-      fix: `give the CA that signed it (caFile, --tls-ca-file) or add it to the system's CAs`,
+      fix: `give the CA that signed it (cohortd --store-ca FILE) or add it to the system's CAs`,
     };
   }
   if (/SSL|TLS|EPROTO/.test(code) || /wrong version number|ssl/i.test(cause?.message ?? '')) {
     return {
       why: `TLS failed (${code || 'handshake'})`,
       fix: tlsVerify
-        ? `if ${host} is a plain-HTTP registry on loopback, use --tls-verify=false`
+        ? `if ${host} is a plain-HTTP registry on loopback, start cohortd with --store-tls-verify=false`
         : `plain HTTP is used only for registries on loopback; serve TLS on ${host}`,
     };
   }
