@@ -150,7 +150,7 @@ export class KeptLease {
       () => {
         if (now() >= this.expiresAt) {
           this.lose(
-            `lease ${this.hexId} was not renewed within its TTL of ${this.ttlSeconds} s: etcd is unreachable or has no quorum`,
+            `lease ${this.hexId} was not renewed within its TTL of ${this.ttlSeconds} s: etcd is unreachable or has lost quorum; start the stopped members so a majority runs, or mend the network to them`,
           );
         } else {
           this.armExpiry();
