@@ -1,4 +1,5 @@
 import { CohortError, ErrorCode } from '../core/errors.js';
+import type { StoredCheckpoint } from './types.js';
 
 /** The store's errors, one place for their wording: the location, what failed, and the fix. */
 export const storeError = {
@@ -68,4 +69,29 @@ export const storeError = {
 export function isNoSpace(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** The checkpoint of `epoch` among a group's records (newest first), or the newest; else NotFound. */
+export function pickCheckpoint(
+  location: string,
+  group: string,
+  records: readonly StoredCheckpoint[],
+  epoch?: number,
+): StoredCheckpoint {
+  const found = epoch === undefined ? records[0] : records.find((record) => record.epoch === epoch);
+  if (found !== undefined) return found;
+  const have = records.map((record) => record.epoch).join(', ');
+  throw epoch === undefined
+    ? storeError.notFound(
+        location,
+        group,
+        'stored checkpoint',
+        'checkpoint the group first, or check the location',
+      )
+    : storeError.notFound(
+        location,
+        group,
+        `checkpoint of epoch ${epoch}`,
+        have === '' ? 'nothing is stored yet' : `stored epochs: ${have}`,
+      );
 }

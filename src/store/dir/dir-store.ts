@@ -7,7 +7,7 @@ import { makeArchiveStream } from '../archive/archive-stream.js';
 import { fetchInto } from '../fetch-into.js';
 import type { StoreLocation } from '../location.js';
 import { checkIdentity, chooseEpochsToDelete, normalizeRecord, sameMembers } from '../record.js';
-import { isNoSpace, storeError } from '../store-errors.js';
+import { isNoSpace, pickCheckpoint, storeError } from '../store-errors.js';
 import type {
   CheckpointStore,
   FetchTarget,
@@ -111,23 +111,7 @@ export class DirStore implements CheckpointStore {
 
   async get(group: string, epoch?: number): Promise<StoredCheckpoint> {
     const records = await this.list(group);
-    const found =
-      epoch === undefined ? records[0] : records.find((record) => record.epoch === epoch);
-    if (found !== undefined) return found;
-    const have = records.map((record) => record.epoch).join(', ');
-    throw epoch === undefined
-      ? storeError.notFound(
-          this.text,
-          group,
-          'stored checkpoint',
-          'checkpoint the group first, or check the location',
-        )
-      : storeError.notFound(
-          this.text,
-          group,
-          `checkpoint of epoch ${epoch}`,
-          have === '' ? 'nothing is stored yet' : `stored epochs: ${have}`,
-        );
+    return pickCheckpoint(this.text, group, records, epoch);
   }
 
   async fetchMember(record: StoredCheckpoint, member: string, into: FetchTarget): Promise<void> {

@@ -3,7 +3,7 @@ import { makeArchiveStream } from '../archive/archive-stream.js';
 import { fetchInto } from '../fetch-into.js';
 import type { StoreLocation } from '../location.js';
 import { checkIdentity, chooseEpochsToDelete, normalizeRecord } from '../record.js';
-import { storeError } from '../store-errors.js';
+import { pickCheckpoint, storeError } from '../store-errors.js';
 import type {
   CheckpointStore,
   FetchTarget,
@@ -119,23 +119,7 @@ export class OciStore implements CheckpointStore {
 
   async get(group: string, epoch?: number): Promise<StoredCheckpoint> {
     const records = await this.list(group);
-    const found =
-      epoch === undefined ? records[0] : records.find((record) => record.epoch === epoch);
-    if (found !== undefined) return found;
-    const have = records.map((record) => record.epoch).join(', ');
-    throw epoch === undefined
-      ? storeError.notFound(
-          this.text,
-          group,
-          'stored checkpoint',
-          'checkpoint the group first, or check the location',
-        )
-      : storeError.notFound(
-          this.text,
-          group,
-          `checkpoint of epoch ${epoch}`,
-          have === '' ? 'nothing is stored yet' : `stored epochs: ${have}`,
-        );
+    return pickCheckpoint(this.text, group, records, epoch);
   }
 
   async fetchMember(record: StoredCheckpoint, member: string, into: FetchTarget): Promise<void> {
