@@ -103,7 +103,9 @@ describe.skipIf(tier.skip !== undefined)('a group across two nodes, faults and b
       await cluster.ctl(['group', 'set', group, '--interval', '0']);
       const asked = await cluster.ctl(['checkpoint', group, '--leave-running']);
       expect(asked.code, asked.stderr).toBe(11);
-      expect(asked.stderr).toMatch(/permanent at epoch \d+ \(culprit [pq]\): committed but not stored/);
+      expect(asked.stderr).toMatch(
+        /permanent at epoch \d+ \(culprit [pq]\): committed but not stored/,
+      );
       await cluster.ctl(['group', 'set', group, '--interval', '2s']);
 
       await runOk('mount', ['-o', 'remount,rw', store]);
