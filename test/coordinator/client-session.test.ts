@@ -10,8 +10,8 @@ import { startTestCoordinator, type TestCoordinator } from './support/server-fix
 let coordinator: TestCoordinator;
 let client: CoordinatorClient;
 beforeAll(async () => {
-  // Heartbeats are missed after 400 ms; the sessions here send them every 100 ms.
-  coordinator = await startTestCoordinator('unix', { deadlines: { heartbeatTimeoutMs: 400 } });
+  // Heartbeats are missed after 2 s, room for a loaded machine; sessions here beat every 100 ms.
+  coordinator = await startTestCoordinator('unix', { deadlines: { heartbeatTimeoutMs: 2_000 } });
   client = await coordinator.client();
 });
 afterAll(async () => {
