@@ -18,13 +18,15 @@ export class ChannelPool {
   private counter = 0;
   private filling: Promise<void> | undefined;
   private stopped = false;
+  /** Calls being served: the pool refills only when there are none. */
+  private active = 0;
 
   constructor(
     /** Where front doors look for channels. */
     private readonly dir: string,
     /** Where channels are made, so a front door never sees one without its FIFOs. */
     private readonly staging: string,
-    private readonly onCall: (channel: CallChannel, line: string) => void,
+    private readonly onCall: (channel: CallChannel, line: string) => Promise<void>,
     private readonly size = 8,
   ) {}
 
@@ -56,7 +58,15 @@ export class ChannelPool {
       this.free.delete(dir);
       channel.close();
     }
-    if (this.free.size < this.size) void this.fill();
+    this.refillWhenIdle();
+  }
+
+  /**
+   * mkfifo is a process start, and forking this process stalls every answer it owes for a
+   * moment: refill while no call waits on one (a front door finding none asks on the door).
+   */
+  private refillWhenIdle(): void {
+    if (this.active === 0 && this.free.size < this.size) void this.fill();
   }
 
   stop(): void {
@@ -85,8 +95,12 @@ export class ChannelPool {
       }
       channel.onLine = (line) => {
         if (!line.startsWith('@go ') || !this.free.delete(dir)) return;
-        this.onCall(channel, line);
-        void this.fill();
+        this.active += 1;
+        void this.onCall(channel, line).finally(() => {
+          this.active -= 1;
+          // Half the pool at a time: one mkfifo for many channels.
+          if (this.free.size * 2 <= this.size) this.refillWhenIdle();
+        });
       };
       this.free.set(dir, channel);
     }

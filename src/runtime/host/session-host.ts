@@ -52,12 +52,11 @@ export function startSessionHost(o: SessionHostOptions): SessionHost {
     new ChannelPool(
       join(dir, HOST_FILES.channels),
       join(dir, HOST_FILES.staging),
-      (channel, line) => {
-        void serveCall(channel, line, shared, env, o.logger).catch((error: unknown) => {
+      (channel, line) =>
+        serveCall(channel, line, shared, env, o.logger).catch((error: unknown) => {
           o.logger.error({ message: String(error) }, 'front-door-call-failed');
           channel.close();
-        });
-      },
+        }),
       o.poolSize,
     );
   let state: 'standby' | 'starting' | 'serving' | 'stopped' = 'standby';
