@@ -9,10 +9,11 @@ import { realCriuTier } from '../criu/support/criu-tier.js';
 import { netnsMissing } from '../helpers/netns.js';
 import { podmanMissing } from '../helpers/podman.js';
 import { runOk } from '../helpers/run.js';
-import { startCluster, type Cluster, type ClusterNode } from './support/cluster.js';
+import type { Cluster, ClusterNode } from './support/cluster.js';
 import { metricValue } from './support/metrics.js';
-import { eventually, untilConnected, untilRunning, untilStored } from './support/steps.js';
+import { eventually, untilRunning, untilStored } from './support/steps.js';
 import { memberScript, runMember } from './support/workload.js';
+import { startTwoNodes } from './support/two-nodes.js';
 
 const tier = await realCriuTier('the multi-node tier', podmanMissing() ?? netnsMissing());
 
@@ -21,13 +22,9 @@ describe.skipIf(tier.skip !== undefined)('a group across two nodes, faults and b
   let n1: ClusterNode;
   let n2: ClusterNode;
   beforeAll(async () => {
-    cluster = await startCluster({
-      nodes: 2,
+    ({ cluster, n1, n2 } = await startTwoNodes({
       criuDir: dirname(tier.skip === undefined ? tier.criu : ''),
-    });
-    [n1, n2] = [cluster.node('n1'), cluster.node('n2')];
-    await Promise.all([n1.startAgent(), n2.startAgent()]);
-    await untilConnected(cluster, ['n1', 'n2']);
+    }));
   });
   afterAll(async () => cluster?.stop());
   beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.keepLogs())));

@@ -6,7 +6,7 @@ import { realCriuTier } from '../criu/support/criu-tier.js';
 import { netnsMissing } from '../helpers/netns.js';
 import { podmanMissing } from '../helpers/podman.js';
 import { checkpointedFile } from './support/archive.js';
-import { startCluster, type Cluster, type ClusterNode } from './support/cluster.js';
+import type { Cluster, ClusterNode } from './support/cluster.js';
 import { metricValue } from './support/metrics.js';
 import {
   eventually,
@@ -16,6 +16,7 @@ import {
   untilStored,
 } from './support/steps.js';
 import { memberScript, pidOf, readMemberFile, runMember } from './support/workload.js';
+import { startTwoNodes } from './support/two-nodes.js';
 
 const tier = await realCriuTier('the multi-node tier', podmanMissing() ?? netnsMissing());
 const LOSS_MS = 3_000;
@@ -28,15 +29,11 @@ describe.skipIf(tier.skip !== undefined)('a group across two nodes when a node i
   let store: string;
   let lostAt = 0;
   beforeAll(async () => {
-    cluster = await startCluster({
-      nodes: 2,
+    ({ cluster, n1, n2 } = await startTwoNodes({
       criuDir: dirname(tier.skip === undefined ? tier.criu : ''),
       agentLoss: `${LOSS_MS}ms`,
-    });
-    [n1, n2] = [cluster.node('n1'), cluster.node('n2')];
+    }));
     store = join(cluster.dir, 'store-moved');
-    await Promise.all([n1.startAgent(), n2.startAgent()]);
-    await untilConnected(cluster, ['n1', 'n2']);
   });
   afterAll(async () => cluster?.stop());
   beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.keepLogs())));
