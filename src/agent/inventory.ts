@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import type { NodeMember } from '../coordinator/types.js';
 import { toCohortError } from '../core/errors.js';
@@ -8,6 +9,8 @@ import type { AgentOptions } from './options.js';
 
 /** A podman-only node is asked this often besides its events; runc has none, so it is polled. */
 const PODMAN_POLL_MS = 30_000;
+/** util-linux's setpriv, in Debian's base system: it sets a parent-death signal, then execs. */
+const SETPRIV = '/usr/bin/setpriv';
 
 export interface InventoryEvents {
   changed(members: NodeMember[]): void;
@@ -96,18 +99,23 @@ export class Inventory {
   private podmanEvents(o: AgentOptions): ResultPromise | undefined {
     const podman = o.podman;
     if (podman === undefined) return undefined;
-    const child = execa(
+    const argv = [
       podman.binary,
-      [...podman.globalArgs, 'events', '--format', 'json', '--filter', 'type=container'],
-      {
-        env: podman.env,
-        extendEnv: false,
-        reject: false,
-        buffer: false,
-        stdin: 'ignore',
-        stderr: 'ignore',
-      },
-    );
+      ...podman.globalArgs,
+      ...['events', '--format', 'json', '--filter', 'type=container'],
+    ];
+    // A parent-death signal ends podman events with this agent, even one killed with SIGKILL.
+    const [program = podman.binary, ...args] = existsSync(SETPRIV)
+      ? [SETPRIV, '--pdeathsig', 'TERM', '--', ...argv]
+      : argv;
+    const child = execa(program, args, {
+      env: podman.env,
+      extendEnv: false,
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+      stderr: 'ignore',
+    });
     child.stdout?.on('data', () => void this.refresh());
     return child;
   }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +103,16 @@ describe.skipIf(tier.skip !== undefined)('an agent killed halfway through an upl
       async () => (uploading(`cohort/${group}/b`) > 4 * 1024 * 1024 ? true : undefined),
       'the upload of b is under way',
     );
+    const events = childrenOf(first.child.pid ?? 0).filter((pid) =>
+      commandOf(pid).includes(' events '),
+    );
+    expect(events).toHaveLength(1);
     await first.kill();
+    // The agent's podman events ends with it, even after SIGKILL: no watcher left per restart.
+    await eventually(
+      async () => (events.every((pid) => !alive(pid)) ? true : undefined),
+      "the killed agent's podman events ends",
+    );
     const result = await checkpoint;
     expectOneLineError(
       result,
@@ -158,3 +168,25 @@ describe.skipIf(tier.skip !== undefined)('an agent killed halfway through an upl
     );
   });
 });
+
+function childrenOf(pid: number): number[] {
+  const found = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout;
+  return found.split('\n').filter(Boolean).map(Number);
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Running, or stopped: a zombie waiting for init to reap it has ended. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
