@@ -164,54 +164,63 @@ describe('the session host serves group members; without it they fail closed', (
     await expectRunningAndThawed(fixture);
   });
 
-  it("gives runc the caller's --status-fd at its number, and none of the host's FIFOs", async () => {
-    fixture = await startGroup({ size: 1, socket });
-    const member = fixture.members[0];
-    if (member === undefined) throw new Error('no member');
-    const statusPath = join(fixture.sandbox.dir, 'status-fd');
-    const fdsPath = join(fixture.sandbox.dir, 'runc-fds');
-    const status = openSync(statusPath, 'w');
-    const exitCode = await new Promise<number | null>((resolve) => {
-      const child = spawn(
-        COHORT_BIN,
-        [
-          '--root',
-          fixture?.sandbox.root ?? '',
-          '--criu',
-          FAKE_CRIU,
-          'checkpoint',
-          '--status-fd',
-          '5',
-          '--image-path',
-          member.image,
-          '--leave-running',
-          member.id,
-        ],
-        {
-          env: {
-            ...fixture?.sandbox.env,
-            COHORT_CONFIG: fixture?.fakeCriuConfig,
-            FAKE_RUNC_FDS: fdsPath,
+  it.each([5, 8])(
+    "gives runc the caller's --status-fd %i at its number, and none of the host's FIFOs",
+    async (statusFd) => {
+      fixture = await startGroup({ size: 1, socket });
+      const member = fixture.members[0];
+      if (member === undefined) throw new Error('no member');
+      const statusPath = join(fixture.sandbox.dir, 'status-fd');
+      const fdsPath = join(fixture.sandbox.dir, 'runc-fds');
+      const status = openSync(statusPath, 'w');
+      const exitCode = await new Promise<number | null>((resolve) => {
+        const child = spawn(
+          COHORT_BIN,
+          [
+            '--root',
+            fixture?.sandbox.root ?? '',
+            '--criu',
+            FAKE_CRIU,
+            'checkpoint',
+            '--status-fd',
+            String(statusFd),
+            '--image-path',
+            member.image,
+            '--leave-running',
+            member.id,
+          ],
+          {
+            env: {
+              ...fixture?.sandbox.env,
+              COHORT_CONFIG: fixture?.fakeCriuConfig,
+              FAKE_RUNC_FDS: fdsPath,
+            },
+            stdio: [
+              'ignore',
+              'ignore',
+              'inherit',
+              ...Array<'ignore'>(statusFd - 3).fill('ignore'),
+              status,
+            ],
           },
-          stdio: ['ignore', 'ignore', 'inherit', 'ignore', 'ignore', status],
-        },
+        );
+        child.once('exit', resolve);
+      });
+      closeSync(status);
+      expect(exitCode).toBe(0);
+      const fds = new Map(
+        readFileSync(fdsPath, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => [Number(line.split(' ')[0]), line.slice(line.indexOf(' ') + 1)]),
       );
-      child.once('exit', resolve);
-    });
-    closeSync(status);
-    expect(exitCode).toBe(0);
-    const fds = new Map(
-      readFileSync(fdsPath, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => [Number(line.split(' ')[0]), line.slice(line.indexOf(' ') + 1)]),
-    );
-    expect(fds.get(5)).toBe(statusPath);
-    const hostDir = join(fixture.sandbox.stateDir, 'host');
-    // runc's stderr (fd 2) goes to the channel, kept for the error message; no other fd does.
-    expect(fds.get(2)?.startsWith(hostDir)).toBe(true);
-    const leaked = [...fds].filter(([fd, target]) => fd > 2 && target.startsWith(hostDir));
-    expect(leaked).toEqual([]);
-    expect(existsSync(join(member.image, 'cohort-manifest.json'))).toBe(true);
-  });
+      expect(fds.get(statusFd)).toBe(statusPath);
+      const hostDir = join(fixture.sandbox.stateDir, 'host');
+      // runc's stderr (fd 2) goes to the channel, kept for the error message; no other fd does.
+      expect(fds.get(2)?.startsWith(hostDir)).toBe(true);
+      const leaked = [...fds].filter(([fd, target]) => fd > 2 && target.startsWith(hostDir));
+      expect(leaked).toEqual([]);
+      expect(existsSync(join(member.image, 'cohort-manifest.json'))).toBe(true);
+    },
+  );
 });

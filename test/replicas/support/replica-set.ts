@@ -154,6 +154,29 @@ export class ReplicaSet {
       : { index, createRevision: info.createRevision };
   }
 
+  /**
+   * Waits for a leader that still leads, with the same election key, a lease TTL later: one
+   * elected while etcd comes back may lose its lease once as its connection is remade.
+   */
+  async waitForSteadyLeader(timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.waitForLeader(undefined, undefined, Math.max(1, deadline - Date.now()));
+      const before = await this.leader().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const after = await this.leader().catch(() => undefined);
+      if (
+        before !== undefined &&
+        after?.index === before.index &&
+        after.createRevision === before.createRevision &&
+        this.serving(after.index, after.createRevision)
+      )
+        return after.index;
+      if (Date.now() > deadline)
+        throw new Error(`no leader kept its lease for 2.5 s within ${timeoutMs} ms`);
+    }
+  }
+
   /** Waits until a replica (`index`, or any but `not`) leads and serves: its index. */
   async waitForLeader(index?: number, not?: number, timeoutMs = 15_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
